@@ -1,0 +1,22 @@
+//! The union's charter as pure code.
+//!
+//! Commands come in, [`decide`](person::decide) turns them into events or refuses
+//! them with a [`RuleViolation`](rules::RuleViolation); `evolve` folds events into an
+//! aggregate's state. Everything here is a plain function of its inputs: no IO, no
+//! async, no clock reads (today's date is an argument), so the whole charter is
+//! testable with given/when/then and proptest.
+//!
+//! Layout:
+//! - [`vocabulary`]: the union's words (levels, sectors, categories, personal data).
+//! - [`ids`], [`snils`], [`card_number`]: identifiers, parsed once at the edge.
+//! - [`event`]: every event and its stored name.
+//!
+//! What it does not do: look anything up. A command's handler (outside this crate)
+//! loads the aggregate and whatever the rules need (the home organisation, the
+//! person with the same SNILS) and passes them in.
+
+pub mod card_number;
+pub mod event;
+pub mod ids;
+pub mod snils;
+pub mod vocabulary;
