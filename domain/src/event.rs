@@ -276,8 +276,34 @@ pub enum AccessEvent {
     },
 }
 
-/// The schema version every event is written with today.
-pub const CURRENT_SCHEMA_VERSION: u32 = 1;
+/// The schema version events of `event_type` are written with today; `None` for a
+/// type the registry does not know. Older versions are read through upcasters.
+///
+/// History: `OrganizationRegistered` v1 (the first import of the paper registry)
+/// had the region as text and no `territorial_rights`; v2 is today's shape.
+pub fn current_schema_version(event_type: &str) -> Option<u32> {
+    match event_type {
+        "OrganizationRegistered" => Some(2),
+        "OrganizationRenamed"
+        | "OrganizationMoved"
+        | "OrganizationPassportUpdated"
+        | "OrganizationDissolved"
+        | "MemberAdmitted"
+        | "MemberTransferred"
+        | "MemberProfileUpdated"
+        | "MembershipEnded"
+        | "PersonalDataErased"
+        | "CardIssued"
+        | "CardBlocked"
+        | "CardNumberReserved"
+        | "ApplicationSubmitted"
+        | "ApplicationApproved"
+        | "ApplicationRejected"
+        | "RoleGranted"
+        | "RoleRevoked" => Some(1),
+        _ => None,
+    }
+}
 
 impl Event {
     /// The stored type name, e.g. `MemberAdmitted`. Written out by hand: the log keeps it.
@@ -310,6 +336,11 @@ impl Event {
                 AccessEvent::RoleRevoked { .. } => "RoleRevoked",
             },
         }
+    }
+
+    /// The schema version the event is written with.
+    pub fn schema_version(&self) -> u32 {
+        current_schema_version(self.event_type()).unwrap_or(1)
     }
 
     /// The stream the event belongs to, e.g. `person-<uuid>`.

@@ -1,0 +1,154 @@
+//! Domain events in and out of the envelope.
+//!
+//! A domain event is written as its stored type name, its schema version and its
+//! fields as a JSON object; the `personal` field, if any, is taken out of the
+//! payload and stored apart, encrypted under the stream's vault key. Reading puts
+//! it back (or leaves it `None` when it was erased) after upcasting the payload.
+
+use domain::event::{
+    AccessEvent, ApplicationEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
+};
+use domain::ids::{ApplicationId, OrgId, PersonId, UserId};
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::envelope::{NewEvent, Personal, StoredEvent};
+use crate::upcast;
+
+/// Why an event could not be encoded or decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    /// The stored type name is not one this code knows.
+    #[error("unknown event type {0}")]
+    UnknownType(String),
+    /// The stream name has no known aggregate prefix.
+    #[error("stream {0} belongs to no known aggregate")]
+    UnknownStream(String),
+    /// Written by a newer version of the registry.
+    #[error("{event_type} has schema version {schema_version}, newer than this registry knows")]
+    FutureSchema {
+        /// The type.
+        event_type: String,
+        /// The stored version.
+        schema_version: u32,
+    },
+    /// An upcaster is missing or refused the payload.
+    #[error("cannot upcast {event_type} from schema version {from_version}: {why}")]
+    Upcast {
+        /// The type.
+        event_type: String,
+        /// The version the step starts from.
+        from_version: u32,
+        /// What went wrong.
+        why: &'static str,
+    },
+    /// The JSON does not match the type.
+    #[error("{event_type}: {source}")]
+    Json {
+        /// The type.
+        event_type: String,
+        /// serde's error.
+        source: serde_json::Error,
+    },
+}
+
+/// The envelope contents of `event`, with a fresh time-ordered event id.
+///
+/// # Errors
+/// [`CodecError::Json`] if the event does not serialize to an object (a bug).
+pub fn encode(event: &Event) -> Result<NewEvent, CodecError> {
+    let event_type = event.event_type();
+    let json_error = |source| CodecError::Json {
+        event_type: event_type.to_string(),
+        source,
+    };
+    let tagged = match event {
+        Event::Organization(e) => serde_json::to_value(e),
+        Event::Person(e) => serde_json::to_value(e),
+        Event::Application(e) => serde_json::to_value(e),
+        Event::Card(e) => serde_json::to_value(e),
+        Event::Access(e) => serde_json::to_value(e),
+    }
+    .map_err(json_error)?;
+    let Value::Object(mut tagged) = tagged else {
+        return Err(not_an_object(event_type));
+    };
+    let Some(Value::Object(mut fields)) = tagged.remove("data") else {
+        return Err(not_an_object(event_type));
+    };
+    let personal = fields
+        .remove("personal")
+        .filter(|p| !p.is_null())
+        .map(|p| p.to_string());
+    Ok(NewEvent {
+        event_id: Uuid::now_v7(),
+        event_type: event_type.to_string(),
+        schema_version: event.schema_version(),
+        effective_on: event.effective_on(),
+        payload: Value::Object(fields).to_string(),
+        personal,
+    })
+}
+
+/// The domain event stored as `stored`, upcast to today's schema, with its
+/// personal data when the vault still has the key.
+///
+/// # Errors
+/// Any [`CodecError`]: unknown type or stream, newer schema, failed upcast, bad JSON.
+pub fn decode(stored: &StoredEvent) -> Result<Event, CodecError> {
+    let event_type = stored.event_type.as_str();
+    let payload = upcast::to_current(event_type, stored.schema_version, &stored.payload)?;
+    let fields = match &stored.personal {
+        Personal::Plain(personal) => with_personal(&payload, personal),
+        Personal::None | Personal::Erased => payload.into_owned(),
+    };
+    // Adjacently tagged with the tag first: serde reads it without buffering.
+    let tagged = format!("{{\"type\":{},\"data\":{fields}}}", Value::from(event_type));
+    let json_error = |source| CodecError::Json {
+        event_type: event_type.to_string(),
+        source,
+    };
+    let stream = stored.stream.as_str();
+    if OrgId::from_stream(stream).is_some() {
+        serde_json::from_str::<OrganizationEvent>(&tagged)
+            .map(Event::Organization)
+            .map_err(json_error)
+    } else if PersonId::from_stream(stream).is_some() {
+        serde_json::from_str::<PersonEvent>(&tagged)
+            .map(Event::Person)
+            .map_err(json_error)
+    } else if ApplicationId::from_stream(stream).is_some() {
+        serde_json::from_str::<ApplicationEvent>(&tagged)
+            .map(Event::Application)
+            .map_err(json_error)
+    } else if UserId::from_stream(stream).is_some() {
+        serde_json::from_str::<AccessEvent>(&tagged)
+            .map(Event::Access)
+            .map_err(json_error)
+    } else if stream.starts_with("card-") {
+        serde_json::from_str::<CardEvent>(&tagged)
+            .map(Event::Card)
+            .map_err(json_error)
+    } else {
+        Err(CodecError::UnknownStream(stream.to_string()))
+    }
+}
+
+/// `payload` (a JSON object) with `"personal": personal` added as its first field.
+fn with_personal(payload: &str, personal: &str) -> String {
+    let rest = payload
+        .trim_start()
+        .strip_prefix('{')
+        .unwrap_or("}")
+        .trim_start();
+    let separator = if rest.starts_with('}') { "" } else { "," };
+    format!("{{\"personal\":{personal}{separator}{rest}")
+}
+
+fn not_an_object(event_type: &str) -> CodecError {
+    let source = <serde_json::Error as serde::de::Error>::custom("not a JSON object");
+    CodecError::Json {
+        event_type: event_type.to_string(),
+        source,
+    }
+}

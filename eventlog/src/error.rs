@@ -1,0 +1,68 @@
+//! The event log's errors.
+
+use std::path::PathBuf;
+
+use uuid::Uuid;
+
+use crate::codec::CodecError;
+use crate::envelope::ExpectedVersion;
+
+/// Why an append or a read failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A stream's version is not what the append expected; nothing was written.
+    #[error("stream {stream} is at version {actual}, the append expected {expected}")]
+    Conflict {
+        /// The stream.
+        stream: String,
+        /// What the append expected.
+        expected: ExpectedVersion,
+        /// The stream's version (0: it does not exist).
+        actual: u64,
+    },
+    /// Some, not all, of the append's event ids are stored already: a client bug.
+    #[error("event {event_id} is already stored by another append")]
+    DuplicateEvent {
+        /// The id found.
+        event_id: Uuid,
+    },
+    /// Personal data for a stream whose key was erased; nothing was written.
+    #[error("personal data of {stream} was erased; none may be stored under it again")]
+    Erased {
+        /// The stream.
+        stream: String,
+    },
+    /// The request is malformed (empty stream name, the same stream twice, …).
+    #[error("invalid append: {0}")]
+    InvalidAppend(&'static str),
+    /// Another process holds the log.
+    #[error("the event log at {0} is in use by another process")]
+    Locked(PathBuf),
+    /// The log has been shut down.
+    #[error("the event log is shut down")]
+    Closed,
+    /// A stored event could not be decoded.
+    #[error(transparent)]
+    Codec(#[from] CodecError),
+    /// A vault key could not decrypt what it should.
+    #[error("personal data of event at position {position} does not decrypt")]
+    Vault {
+        /// The event's position.
+        position: u64,
+    },
+    /// The transaction this append shared with others failed; none of it was written.
+    #[error("the commit failed, nothing was written: {message}")]
+    CommitFailed {
+        /// The storage's own message.
+        message: String,
+    },
+    /// SQLite failed.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// The SQLite schema could not be migrated.
+    #[error("migrating the sqlite schema: {0}")]
+    Migration(#[from] rusqlite_migration::Error),
+    /// The file system failed.
+    #[error("io: {0}")]
+    Io(#[from] std::io::Error),
+}

@@ -1,0 +1,163 @@
+//! Reading connections: a small pool beside the writer (WAL lets them run at once).
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use chrono::{DateTime, NaiveDate};
+use rusqlite::{Connection, OpenFlags, Row};
+use uuid::Uuid;
+
+use crate::envelope::{Personal, StoredEvent};
+use crate::error::Error;
+use crate::sqlite::sql;
+use crate::vault::VaultKey;
+
+/// Idle reading connections kept open; more are opened when needed and closed after.
+const MAX_IDLE_READERS: usize = 8;
+
+pub(crate) struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Readers {
+    pub(crate) fn new(path: PathBuf) -> Readers {
+        Readers {
+            path,
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `read` on an idle connection (or a new one). Blocking: call it from a
+    /// blocking task.
+    pub(crate) fn with<R>(
+        &self,
+        read: impl FnOnce(&Connection) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let idle = self.idle.lock().map(|mut idle| idle.pop()).unwrap_or(None);
+        let conn = match idle {
+            Some(conn) => conn,
+            None => self.open()?,
+        };
+        let result = read(&conn);
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < MAX_IDLE_READERS
+        {
+            idle.push(conn);
+        }
+        result
+    }
+
+    /// Closes the idle connections.
+    pub(crate) fn close(&self) {
+        if let Ok(mut idle) = self.idle.lock() {
+            idle.clear();
+        }
+    }
+
+    fn open(&self) -> Result<Connection, Error> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags)?;
+        conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;")?;
+        Ok(conn)
+    }
+}
+
+pub(crate) fn read_batch(
+    conn: &Connection,
+    after: u64,
+    limit: usize,
+) -> Result<Vec<StoredEvent>, Error> {
+    let mut query = conn.prepare_cached(sql::READ_BATCH)?;
+    let mut rows = query.query(rusqlite::params![after as i64, limit as i64])?;
+    let mut events = Vec::with_capacity(limit.min(4096));
+    while let Some(row) = rows.next()? {
+        events.push(stored_event(row)?);
+    }
+    Ok(events)
+}
+
+pub(crate) fn read_stream(
+    conn: &Connection,
+    stream: &str,
+    after_version: u64,
+) -> Result<Vec<StoredEvent>, Error> {
+    let mut query = conn.prepare_cached(sql::READ_STREAM)?;
+    let mut rows = query.query(rusqlite::params![stream, after_version as i64])?;
+    let mut events = Vec::new();
+    while let Some(row) = rows.next()? {
+        events.push(stored_event(row)?);
+    }
+    Ok(events)
+}
+
+/// One row of `sql::READ_BATCH` or `sql::READ_STREAM`, personal data decrypted with the joined key.
+fn stored_event(row: &Row<'_>) -> Result<StoredEvent, Error> {
+    let position = row.get::<_, i64>(0)? as u64;
+    let event_id = uuid(row, 3)?.ok_or(rusqlite::Error::InvalidColumnType(
+        3,
+        "event_id".into(),
+        rusqlite::types::Type::Null,
+    ))?;
+    let effective_on = row
+        .get_ref(6)?
+        .as_str_or_null()
+        .map_err(|e| column_error(6, e))?
+        .map(|text| text.parse::<NaiveDate>())
+        .transpose()
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
+        })?;
+    let recorded_micros = row.get::<_, i64>(7)?;
+    let sealed = row
+        .get_ref(12)?
+        .as_blob_or_null()
+        .map_err(|e| column_error(12, e))?;
+    let key = row
+        .get_ref(13)?
+        .as_blob_or_null()
+        .map_err(|e| column_error(13, e))?;
+    let personal = match (sealed, key) {
+        (None, _) => Personal::None,
+        (Some(_), None) => Personal::Erased,
+        (Some(sealed), Some(key)) => {
+            let plain = VaultKey::from_bytes(key)
+                .and_then(|key| key.open(event_id, sealed))
+                .and_then(|plain| String::from_utf8(plain).ok())
+                .ok_or(Error::Vault { position })?;
+            Personal::Plain(plain)
+        }
+    };
+    Ok(StoredEvent {
+        position,
+        stream: row.get(1)?,
+        version: row.get::<_, i64>(2)? as u64,
+        event_id,
+        event_type: row.get(4)?,
+        schema_version: row.get(5)?,
+        effective_on,
+        recorded_at: DateTime::from_timestamp_micros(recorded_micros).unwrap_or_default(),
+        actor: row.get(8)?,
+        correlation_id: uuid(row, 9)?,
+        causation_id: uuid(row, 10)?,
+        payload: row.get(11)?,
+        personal,
+    })
+}
+
+fn uuid(row: &Row<'_>, column: usize) -> Result<Option<Uuid>, rusqlite::Error> {
+    let Some(bytes) = row
+        .get_ref(column)?
+        .as_blob_or_null()
+        .map_err(|e| column_error(column, e))?
+    else {
+        return Ok(None);
+    };
+    Uuid::from_slice(bytes).map(Some).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Blob, Box::new(e))
+    })
+}
+
+fn column_error(column: usize, error: rusqlite::types::FromSqlError) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Null, Box::new(error))
+}

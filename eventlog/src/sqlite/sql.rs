@@ -1,0 +1,71 @@
+//! Every SQL statement of the SQLite backend.
+
+/// Connection settings. WAL lets readers run beside the writer; `synchronous=FULL`
+/// fsyncs the WAL at every commit, so an acknowledged append survives power loss;
+/// `secure_delete` overwrites a deleted vault key's bytes in the file.
+pub const PRAGMAS: &str = "
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = FULL;
+    PRAGMA secure_delete = ON;
+    PRAGMA busy_timeout = 5000;
+    PRAGMA cache_size = -65536;
+";
+
+pub const HEAD: &str = "SELECT COALESCE(MAX(position), 0) FROM events";
+
+pub const STREAM_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?1";
+
+pub const POSITION_OF_EVENT: &str = "SELECT position FROM events WHERE event_id = ?1";
+
+pub const COMMAND: &str =
+    "SELECT first_position, last_position FROM commands WHERE command_id = ?1";
+
+pub const INSERT_COMMAND: &str =
+    "INSERT INTO commands (command_id, first_position, last_position) VALUES (?1, ?2, ?3)";
+
+/// Streams and their versions within a range of positions: the versions a
+/// duplicate append reports.
+pub const STREAM_VERSIONS_IN_RANGE: &str = "
+    SELECT stream, MAX(version) FROM events WHERE position BETWEEN ?1 AND ?2 GROUP BY stream";
+
+pub const INSERT_EVENT: &str = "
+    INSERT INTO events (position, stream, version, event_id, event_type, schema_version,
+                        effective_on, recorded_at, actor, correlation_id, causation_id,
+                        payload, personal)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+
+pub const VAULT_KEY: &str = "SELECT key FROM vault WHERE stream = ?1";
+
+pub const VAULT_ERASED: &str = "SELECT 1 FROM vault_erased WHERE stream = ?1";
+
+pub const INSERT_VAULT_KEY: &str = "INSERT INTO vault (stream, key) VALUES (?1, ?2)";
+
+pub const DELETE_VAULT_KEY: &str = "DELETE FROM vault WHERE stream = ?1";
+
+pub const INSERT_VAULT_ERASED: &str =
+    "INSERT OR IGNORE INTO vault_erased (stream, erased_at) VALUES (?1, ?2)";
+
+/// After an erasure: copy the WAL into the database and truncate it, so no old
+/// page holding the key stays in the WAL file.
+pub const CHECKPOINT_TRUNCATE: &str = "PRAGMA wal_checkpoint(TRUNCATE)";
+
+/// The columns every read returns, in `reader::stored_event`'s order; the vault key
+/// is joined only for events that carry personal data.
+macro_rules! select_events {
+    () => {
+        "SELECT e.position, e.stream, e.version, e.event_id, e.event_type, e.schema_version,
+                e.effective_on, e.recorded_at, e.actor, e.correlation_id, e.causation_id,
+                e.payload, e.personal, v.key
+         FROM events e LEFT JOIN vault v ON e.personal IS NOT NULL AND v.stream = e.stream"
+    };
+}
+
+pub const READ_BATCH: &str = concat!(
+    select_events!(),
+    " WHERE e.position > ?1 ORDER BY e.position LIMIT ?2"
+);
+
+pub const READ_STREAM: &str = concat!(
+    select_events!(),
+    " WHERE e.stream = ?1 AND e.version > ?2 ORDER BY e.version"
+);

@@ -1,0 +1,395 @@
+//! The one writer thread: group commit.
+//!
+//! Appends queue on a channel; the writer takes every request waiting, applies
+//! them in one transaction and commits once (one fsync), then answers them all.
+//! Under load many appends share a commit; alone, an append commits at once.
+//! The thread owns the only writing connection, so the version and key caches
+//! below can never disagree with the file.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, params};
+use tokio::sync::{mpsc, oneshot, watch};
+use uuid::Uuid;
+
+use crate::envelope::{AppendRequest, Appended, ExpectedVersion};
+use crate::error::Error;
+use crate::sqlite::sql;
+use crate::vault::VaultKey;
+
+/// An append waiting for the writer, with where to send its outcome.
+pub(crate) struct Job {
+    pub request: AppendRequest,
+    pub reply: oneshot::Sender<Result<Appended, Error>>,
+}
+
+/// Most requests one transaction takes: bounds the latency of the first of them.
+const MAX_BATCH: usize = 4096;
+
+/// Streams whose version (or key) the writer remembers; past this the cache is
+/// dropped and refilled from the indexes, keeping memory bounded at full scale.
+const MAX_CACHED_STREAMS: usize = 100_000;
+
+pub(crate) struct Writer {
+    conn: Connection,
+    /// Position of the last committed event; published on `head_tx` after each commit.
+    head: u64,
+    head_tx: watch::Sender<u64>,
+    /// Committed versions of recently written streams.
+    versions: HashMap<String, u64>,
+    /// Vault keys of recently written streams.
+    keys: HashMap<String, VaultKey>,
+}
+
+/// What a transaction has done so far; becomes the writer's state only on commit.
+#[derive(Default)]
+struct Staged {
+    head: u64,
+    versions: HashMap<String, u64>,
+    new_keys: HashMap<String, VaultKey>,
+    erased: HashSet<String>,
+}
+
+enum KeyLookup {
+    Found(VaultKey),
+    Erased,
+    Missing,
+}
+
+impl Writer {
+    pub(crate) fn new(conn: Connection, head: u64, head_tx: watch::Sender<u64>) -> Writer {
+        Writer {
+            conn,
+            head,
+            head_tx,
+            versions: HashMap::new(),
+            keys: HashMap::new(),
+        }
+    }
+
+    /// Runs until every sender is gone, answering each queued append first.
+    pub(crate) fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
+        while let Some(first) = jobs.blocking_recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match jobs.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
+            }
+            self.commit_batch(batch);
+        }
+    }
+
+    fn commit_batch(&mut self, batch: Vec<Job>) {
+        let now = Utc::now().timestamp_micros();
+        let mut staged = Staged {
+            head: self.head,
+            ..Staged::default()
+        };
+        let outcome = self.apply_all(&batch, &mut staged, now);
+        match outcome {
+            Ok(results) => {
+                self.head = staged.head;
+                if self.versions.len() > MAX_CACHED_STREAMS {
+                    self.versions.clear();
+                }
+                if self.keys.len() > MAX_CACHED_STREAMS {
+                    self.keys.clear();
+                }
+                self.versions.extend(staged.versions);
+                self.keys.extend(staged.new_keys);
+                for stream in &staged.erased {
+                    self.keys.remove(stream);
+                }
+                self.head_tx.send_replace(self.head);
+                if !staged.erased.is_empty() {
+                    self.checkpoint();
+                }
+                for (job, result) in batch.into_iter().zip(results) {
+                    let _ = job.reply.send(result);
+                }
+            }
+            Err(error) => {
+                tracing::error!(%error, "append batch failed; nothing of it was written");
+                let _ = self.conn.execute_batch("ROLLBACK");
+                let message = error.to_string();
+                for job in batch {
+                    let error = Error::CommitFailed {
+                        message: message.clone(),
+                    };
+                    let _ = job.reply.send(Err(error));
+                }
+            }
+        }
+    }
+
+    /// Applies every request in one transaction. A request refused by a check gets
+    /// its error and writes nothing; a storage failure aborts the whole batch.
+    fn apply_all(
+        &self,
+        batch: &[Job],
+        staged: &mut Staged,
+        now: i64,
+    ) -> Result<Vec<Result<Appended, Error>>, rusqlite::Error> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        let mut results = Vec::with_capacity(batch.len());
+        for job in batch {
+            results.push(self.apply(&job.request, staged, now)?);
+        }
+        self.conn.execute_batch("COMMIT")?;
+        Ok(results)
+    }
+
+    fn apply(
+        &self,
+        request: &AppendRequest,
+        staged: &mut Staged,
+        now: i64,
+    ) -> Result<Result<Appended, Error>, rusqlite::Error> {
+        if let Err(error) = validate(request) {
+            return Ok(Err(error));
+        }
+        if let Some(command_id) = request.command_id
+            && let Some((first, last)) = self.command(command_id)?
+        {
+            return self.duplicate(first, last).map(Ok);
+        }
+        let mut stored = Vec::new();
+        for event in request.streams.iter().flat_map(|s| &s.events) {
+            if let Some(position) = self.position_of(event.event_id)? {
+                stored.push((event.event_id, position));
+            }
+        }
+        if let (Some(&(event_id, _)), true) = (stored.first(), stored.len() < request.event_count())
+        {
+            return Ok(Err(Error::DuplicateEvent { event_id }));
+        }
+        if !stored.is_empty() {
+            let first = stored.iter().map(|&(_, p)| p).min().unwrap_or(0);
+            let last = stored.iter().map(|&(_, p)| p).max().unwrap_or(0);
+            return self.duplicate(first, last).map(Ok);
+        }
+
+        let mut current_versions = Vec::with_capacity(request.streams.len());
+        for append in &request.streams {
+            let actual = self.stream_version(staged, &append.stream)?;
+            let matches = match append.expected {
+                ExpectedVersion::Any => true,
+                ExpectedVersion::NoStream => actual == 0,
+                ExpectedVersion::Exact(version) => actual == version,
+            };
+            if !matches {
+                let stream = append.stream.clone();
+                return Ok(Err(Error::Conflict {
+                    stream,
+                    expected: append.expected,
+                    actual,
+                }));
+            }
+            current_versions.push(actual);
+        }
+
+        let mut keys = Vec::with_capacity(request.streams.len());
+        for append in &request.streams {
+            if !append.events.iter().any(|e| e.personal.is_some()) {
+                keys.push(None);
+                continue;
+            }
+            match self.vault_key(staged, &append.stream)? {
+                KeyLookup::Found(key) => keys.push(Some(key)),
+                KeyLookup::Erased => {
+                    return Ok(Err(Error::Erased {
+                        stream: append.stream.clone(),
+                    }));
+                }
+                KeyLookup::Missing => {
+                    let key = VaultKey::generate();
+                    let mut insert = self.conn.prepare_cached(sql::INSERT_VAULT_KEY)?;
+                    insert.execute(params![append.stream, &key.as_bytes()[..]])?;
+                    staged.new_keys.insert(append.stream.clone(), key.clone());
+                    keys.push(Some(key));
+                }
+            }
+        }
+
+        let first_position = staged.head + 1;
+        let mut stream_versions = Vec::with_capacity(request.streams.len());
+        let mut insert = self.conn.prepare_cached(sql::INSERT_EVENT)?;
+        for ((append, version), key) in request.streams.iter().zip(current_versions).zip(keys) {
+            let mut version = version;
+            for event in &append.events {
+                version += 1;
+                staged.head += 1;
+                let personal = match (&event.personal, &key) {
+                    (Some(plain), Some(key)) => Some(key.seal(event.event_id, plain.as_bytes())),
+                    _ => None,
+                };
+                insert.execute(params![
+                    staged.head as i64,
+                    append.stream,
+                    version as i64,
+                    &event.event_id.as_bytes()[..],
+                    event.event_type,
+                    event.schema_version,
+                    event.effective_on.map(|d| d.to_string()),
+                    now,
+                    request.actor,
+                    request.correlation_id.map(|id| id.as_bytes().to_vec()),
+                    request.causation_id.map(|id| id.as_bytes().to_vec()),
+                    event.payload,
+                    personal,
+                ])?;
+            }
+            staged.versions.insert(append.stream.clone(), version);
+            stream_versions.push((append.stream.clone(), version));
+        }
+        if let Some(command_id) = request.command_id {
+            let mut insert = self.conn.prepare_cached(sql::INSERT_COMMAND)?;
+            insert.execute(params![
+                &command_id.as_bytes()[..],
+                first_position as i64,
+                staged.head as i64
+            ])?;
+        }
+        for stream in &request.erase_personal_data_of {
+            self.conn
+                .prepare_cached(sql::DELETE_VAULT_KEY)?
+                .execute([stream])?;
+            self.conn
+                .prepare_cached(sql::INSERT_VAULT_ERASED)?
+                .execute(params![stream, now])?;
+            staged.new_keys.remove(stream);
+            staged.erased.insert(stream.clone());
+        }
+        Ok(Ok(Appended {
+            first_position,
+            last_position: staged.head,
+            stream_versions,
+            duplicate: false,
+        }))
+    }
+
+    /// The first result of an append that is being repeated.
+    fn duplicate(&self, first: u64, last: u64) -> Result<Appended, rusqlite::Error> {
+        let mut query = self.conn.prepare_cached(sql::STREAM_VERSIONS_IN_RANGE)?;
+        let stream_versions = query
+            .query_map(params![first as i64, last as i64], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64))
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Appended {
+            first_position: first,
+            last_position: last,
+            stream_versions,
+            duplicate: true,
+        })
+    }
+
+    fn command(&self, command_id: Uuid) -> Result<Option<(u64, u64)>, rusqlite::Error> {
+        let mut query = self.conn.prepare_cached(sql::COMMAND)?;
+        query
+            .query_row([&command_id.as_bytes()[..]], |row| {
+                Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64))
+            })
+            .optional()
+    }
+
+    fn position_of(&self, event_id: Uuid) -> Result<Option<u64>, rusqlite::Error> {
+        let mut query = self.conn.prepare_cached(sql::POSITION_OF_EVENT)?;
+        query
+            .query_row([&event_id.as_bytes()[..]], |row| row.get::<_, i64>(0))
+            .optional()
+            .map(|p| p.map(|p| p as u64))
+    }
+
+    fn stream_version(&self, staged: &Staged, stream: &str) -> Result<u64, rusqlite::Error> {
+        if let Some(&version) = staged
+            .versions
+            .get(stream)
+            .or_else(|| self.versions.get(stream))
+        {
+            return Ok(version);
+        }
+        let mut query = self.conn.prepare_cached(sql::STREAM_VERSION)?;
+        query
+            .query_row([stream], |row| row.get::<_, i64>(0))
+            .map(|v| v as u64)
+    }
+
+    fn vault_key(&self, staged: &Staged, stream: &str) -> Result<KeyLookup, rusqlite::Error> {
+        if staged.erased.contains(stream) {
+            return Ok(KeyLookup::Erased);
+        }
+        if let Some(key) = staged
+            .new_keys
+            .get(stream)
+            .or_else(|| self.keys.get(stream))
+        {
+            return Ok(KeyLookup::Found(key.clone()));
+        }
+        let mut query = self.conn.prepare_cached(sql::VAULT_KEY)?;
+        let stored: Option<Vec<u8>> = query.query_row([stream], |row| row.get(0)).optional()?;
+        if let Some(key) = stored.as_deref().and_then(VaultKey::from_bytes) {
+            return Ok(KeyLookup::Found(key));
+        }
+        let mut query = self.conn.prepare_cached(sql::VAULT_ERASED)?;
+        let erased = query.query_row([stream], |_| Ok(())).optional()?.is_some();
+        Ok(if erased {
+            KeyLookup::Erased
+        } else {
+            KeyLookup::Missing
+        })
+    }
+
+    /// Moves the WAL into the database and truncates it, so an erased key's old
+    /// page no longer sits in the WAL file.
+    fn checkpoint(&self) {
+        let result = self
+            .conn
+            .query_row(sql::CHECKPOINT_TRUNCATE, [], |row| row.get::<_, i64>(0));
+        match result {
+            Ok(0) => {}
+            Ok(_) => tracing::warn!("WAL checkpoint after erasure was blocked by a reader"),
+            Err(error) => tracing::warn!(%error, "WAL checkpoint after erasure failed"),
+        }
+    }
+}
+
+/// Refuses malformed requests before anything is looked up.
+fn validate(request: &AppendRequest) -> Result<(), Error> {
+    if request.actor.trim().is_empty() {
+        return Err(Error::InvalidAppend("every append names its actor"));
+    }
+    if request.streams.is_empty() && request.erase_personal_data_of.is_empty() {
+        return Err(Error::InvalidAppend("an append needs at least one stream"));
+    }
+    let mut seen = HashSet::with_capacity(request.streams.len());
+    for append in &request.streams {
+        if append.stream.is_empty() {
+            return Err(Error::InvalidAppend("a stream name is empty"));
+        }
+        if !seen.insert(append.stream.as_str()) {
+            return Err(Error::InvalidAppend("a stream appears twice in one append"));
+        }
+        if append.events.iter().any(|e| e.event_type.is_empty()) {
+            return Err(Error::InvalidAppend("an event type is empty"));
+        }
+        if append.events.iter().any(|e| !e.payload.starts_with('{')) {
+            return Err(Error::InvalidAppend("a payload is not a JSON object"));
+        }
+    }
+    let mut ids = HashSet::with_capacity(request.event_count());
+    if !request
+        .streams
+        .iter()
+        .flat_map(|s| &s.events)
+        .all(|e| ids.insert(e.event_id))
+    {
+        return Err(Error::InvalidAppend(
+            "an event id appears twice in one append",
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,131 @@
+//! Upcasters: old schema versions are read as today's, never rewritten in the log.
+
+use std::borrow::Cow;
+
+use domain::event::current_schema_version;
+use serde_json::{Map, Value};
+
+use crate::codec::CodecError;
+
+/// One step of the chain: turns a payload of `event_type` at `from_version` into
+/// `from_version + 1`.
+struct Upcaster {
+    event_type: &'static str,
+    from_version: u32,
+    upcast: fn(&mut Map<String, Value>) -> Result<(), &'static str>,
+}
+
+/// Every step ever needed, oldest first.
+const UPCASTERS: &[Upcaster] = &[Upcaster {
+    event_type: "OrganizationRegistered",
+    from_version: 1,
+    upcast: organization_registered_v1_to_v2,
+}];
+
+/// The payload of a stored `event_type` event at `schema_version`, in today's shape.
+/// Borrows when it is current already (the common case costs nothing).
+///
+/// # Errors
+/// [`CodecError::UnknownType`], [`CodecError::FutureSchema`] for a version newer
+/// than this code knows, [`CodecError::Upcast`] when a step is missing or fails.
+pub fn to_current<'a>(
+    event_type: &str,
+    schema_version: u32,
+    payload: &'a str,
+) -> Result<Cow<'a, str>, CodecError> {
+    let current = current_schema_version(event_type)
+        .ok_or_else(|| CodecError::UnknownType(event_type.to_string()))?;
+    if schema_version == current {
+        return Ok(Cow::Borrowed(payload));
+    }
+    if schema_version > current {
+        return Err(CodecError::FutureSchema {
+            event_type: event_type.to_string(),
+            schema_version,
+        });
+    }
+    let mut value: Map<String, Value> =
+        serde_json::from_str(payload).map_err(|source| CodecError::Json {
+            event_type: event_type.to_string(),
+            source,
+        })?;
+    for version in schema_version..current {
+        let step = UPCASTERS
+            .iter()
+            .find(|u| u.event_type == event_type && u.from_version == version)
+            .ok_or(CodecError::Upcast {
+                event_type: event_type.to_string(),
+                from_version: version,
+                why: "no upcaster",
+            })?;
+        (step.upcast)(&mut value).map_err(|why| CodecError::Upcast {
+            event_type: event_type.to_string(),
+            from_version: version,
+            why,
+        })?;
+    }
+    Ok(Cow::Owned(Value::Object(value).to_string()))
+}
+
+/// v1 wrote the region as text (`"region": "77"`) and knew no territorial rights.
+fn organization_registered_v1_to_v2(payload: &mut Map<String, Value>) -> Result<(), &'static str> {
+    let region_code = match payload.remove("region") {
+        None | Some(Value::Null) => Value::Null,
+        Some(Value::String(text)) if text.trim().is_empty() => Value::Null,
+        Some(Value::String(text)) => {
+            let code: u8 = text.trim().parse().map_err(|_| "region is not a number")?;
+            Value::from(code)
+        }
+        Some(_) => return Err("region is neither text nor null"),
+    };
+    payload.insert("region_code".into(), region_code);
+    payload
+        .entry("territorial_rights")
+        .or_insert(Value::Bool(false));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_current_payload_is_borrowed_as_is() {
+        let payload = r#"{"user_id":"x"}"#;
+        assert!(matches!(
+            to_current("RoleRevoked", 1, payload),
+            Ok(Cow::Borrowed(_))
+        ));
+    }
+
+    #[test]
+    fn a_v1_registration_reads_as_v2() {
+        let v1 = r#"{"org_id":"a","parent_id":null,"name":"N","short_name":null,"level":"REGIONAL","region":"77","registered_on":"2020-01-01"}"#;
+        let v2: Value =
+            serde_json::from_str(&to_current("OrganizationRegistered", 1, v1).unwrap()).unwrap();
+        assert_eq!(v2["region_code"], 77);
+        assert_eq!(v2["territorial_rights"], false);
+        assert!(v2.get("region").is_none());
+    }
+
+    #[test]
+    fn unknown_types_future_versions_and_bad_old_payloads_are_errors() {
+        assert!(matches!(
+            to_current("Nonsense", 1, "{}"),
+            Err(CodecError::UnknownType(_))
+        ));
+        assert!(matches!(
+            to_current("RoleRevoked", 9, "{}"),
+            Err(CodecError::FutureSchema { .. })
+        ));
+        let bad = r#"{"region":"Moscow"}"#;
+        assert!(matches!(
+            to_current("OrganizationRegistered", 1, bad),
+            Err(CodecError::Upcast { .. })
+        ));
+        assert!(matches!(
+            to_current("OrganizationRegistered", 1, "[1]"),
+            Err(CodecError::Json { .. })
+        ));
+    }
+}

@@ -1,0 +1,289 @@
+//! Domain events through the real log and back: encode, append, read, decode.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use domain::card_number::CardNumber;
+use domain::event::{
+    AccessEvent, ApplicationEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
+};
+use domain::ids::{ApplicationId, OrgId, PersonId, UserId};
+use domain::snils::Snils;
+use domain::vocabulary::access::Role;
+use domain::vocabulary::card::{CardBlockReason, CardKind};
+use domain::vocabulary::organization::{OrgLevel, Passport, Sector};
+use domain::vocabulary::person::{
+    EndReason, Gender, MemberCategory, PersonalData, PersonalDataPatch, Profession, Profile,
+    ProfilePatch,
+};
+use eventlog::codec::{decode, encode};
+use eventlog::{AppendRequest, EventLog, ExpectedVersion, NewEvent, Personal, SqliteLog};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn every_kind_of_event() -> Vec<Event> {
+    let org = OrgId(Uuid::new_v4());
+    let parent = OrgId(Uuid::new_v4());
+    let person = PersonId(Uuid::new_v4());
+    let application = ApplicationId(Uuid::new_v4());
+    let user = UserId(Uuid::new_v4());
+    let card = CardNumber::new(77, 12).unwrap();
+    let personal = PersonalData {
+        last_name: "Иванова".into(),
+        first_name: "Мария".into(),
+        patronymic: Some("Петровна".into()),
+        birth_date: d(1980, 2, 29),
+        snils: Some(Snils::parse("112-233-445 95").unwrap()),
+        email: Some("m@example.org".into()),
+        phone: None,
+    };
+    let profile = Profile::new(
+        &personal,
+        Gender::Female,
+        MemberCategory::Worker,
+        Some(Profession::Teacher),
+        None,
+    );
+    vec![
+        OrganizationEvent::Registered {
+            org_id: org,
+            parent_id: Some(parent),
+            name: "ППО школы № 17".into(),
+            short_name: None,
+            level: OrgLevel::Primary,
+            region_code: None,
+            territorial_rights: true,
+            registered_on: d(2015, 1, 1),
+        }
+        .into(),
+        OrganizationEvent::Renamed {
+            org_id: org,
+            name: "Новое".into(),
+            short_name: Some("Н".into()),
+            renamed_on: d(2016, 1, 1),
+        }
+        .into(),
+        OrganizationEvent::Moved {
+            org_id: org,
+            from_parent: parent,
+            to_parent: OrgId(Uuid::new_v4()),
+            effective_on: d(2017, 1, 1),
+        }
+        .into(),
+        OrganizationEvent::PassportUpdated {
+            org_id: org,
+            passport: Passport {
+                sector: Some(Sector::School),
+                employees: Some(80),
+                ..Passport::default()
+            },
+            updated_on: d(2017, 2, 1),
+        }
+        .into(),
+        OrganizationEvent::Dissolved {
+            org_id: org,
+            effective_on: d(2020, 1, 1),
+        }
+        .into(),
+        PersonEvent::Admitted {
+            person_id: person,
+            home_org: org,
+            effective_on: d(2015, 9, 1),
+            profile: profile.clone(),
+            personal: Some(personal.clone()),
+            application_id: Some(application),
+        }
+        .into(),
+        PersonEvent::Transferred {
+            person_id: person,
+            from_org: org,
+            to_org: parent,
+            effective_on: d(2016, 9, 1),
+        }
+        .into(),
+        PersonEvent::ProfileUpdated {
+            person_id: person,
+            profile: ProfilePatch {
+                category: Some(MemberCategory::Pensioner),
+                ..ProfilePatch::default()
+            },
+            personal: Some(PersonalDataPatch {
+                phone: Some("+7 900".into()),
+                ..PersonalDataPatch::default()
+            }),
+            updated_on: d(2017, 1, 1),
+        }
+        .into(),
+        PersonEvent::CardIssued {
+            person_id: person,
+            number: card,
+            kind: CardKind::Virtual,
+            issued_on: d(2017, 1, 2),
+        }
+        .into(),
+        PersonEvent::CardBlocked {
+            person_id: person,
+            number: card,
+            reason: CardBlockReason::Requested("утерян".into()),
+            blocked_on: d(2017, 1, 3),
+        }
+        .into(),
+        PersonEvent::MembershipEnded {
+            person_id: person,
+            home_org: parent,
+            reason: EndReason::Expulsion,
+            basis: Some("решение президиума №5".into()),
+            effective_on: d(2018, 1, 1),
+        }
+        .into(),
+        PersonEvent::PersonalDataErased {
+            person_id: person,
+            basis: "заявление".into(),
+            erased_on: d(2019, 1, 1),
+        }
+        .into(),
+        CardEvent::NumberReserved {
+            number: card,
+            person_id: person,
+            issued_on: d(2017, 1, 2),
+        }
+        .into(),
+        ApplicationEvent::Submitted {
+            application_id: application,
+            org_id: org,
+            submitted_on: d(2015, 8, 20),
+            profile,
+            personal: Some(personal),
+        }
+        .into(),
+        ApplicationEvent::Approved {
+            application_id: application,
+            person_id: person,
+            decided_on: d(2015, 9, 1),
+        }
+        .into(),
+        ApplicationEvent::Rejected {
+            application_id: ApplicationId(Uuid::new_v4()),
+            reason: "не работает".into(),
+            decided_on: d(2015, 9, 1),
+        }
+        .into(),
+        AccessEvent::RoleGranted {
+            user_id: user,
+            role: Role::Chair,
+            org_id: org,
+            holder: "chair@17".into(),
+            token_hash: "ab".into(),
+        }
+        .into(),
+        AccessEvent::RoleRevoked { user_id: user }.into(),
+    ]
+}
+
+async fn append_all(log: &Arc<dyn EventLog>, events: &[Event]) {
+    for event in events {
+        let request = AppendRequest::single(
+            event.stream(),
+            ExpectedVersion::Any,
+            vec![encode(event).unwrap()],
+            "codec-test",
+        );
+        log.append(request).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn every_event_reads_back_equal_through_the_log_with_personal_data_sealed() {
+    let dir = TempDir::new().unwrap();
+    let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
+    let events = every_kind_of_event();
+    append_all(&log, &events).await;
+    let stored = log.read_batch(0, 100).await.unwrap();
+    assert_eq!(stored.len(), events.len());
+    for (stored, event) in stored.iter().zip(&events) {
+        assert_eq!(stored.event_type, event.event_type());
+        assert_eq!(stored.effective_on, event.effective_on());
+        assert!(
+            !stored.payload.contains("Иванова"),
+            "personal data leaked into the payload"
+        );
+        assert_eq!(&decode(stored).unwrap(), event);
+    }
+}
+
+#[tokio::test]
+async fn after_erasure_events_decode_without_personal_data() {
+    let dir = TempDir::new().unwrap();
+    let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
+    let events = every_kind_of_event();
+    let admitted = events
+        .iter()
+        .find(|e| e.event_type() == "MemberAdmitted")
+        .unwrap()
+        .clone();
+    append_all(&log, std::slice::from_ref(&admitted)).await;
+    let erase = AppendRequest {
+        actor: "dpo".into(),
+        erase_personal_data_of: vec![admitted.stream()],
+        ..AppendRequest::default()
+    };
+    log.append(erase).await.unwrap();
+    let stored = log.read_stream(&admitted.stream(), 0).await.unwrap();
+    assert_eq!(stored[0].personal, Personal::Erased);
+    match decode(&stored[0]).unwrap() {
+        Event::Person(PersonEvent::Admitted {
+            personal, profile, ..
+        }) => {
+            assert_eq!(personal, None);
+            assert_eq!(profile.birth_year, 1980);
+        }
+        other => panic!("decoded as {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_registration_stored_in_schema_v1_reads_as_today_s_event() {
+    let dir = TempDir::new().unwrap();
+    let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
+    let org = Uuid::new_v4();
+    let parent = Uuid::new_v4();
+    let v1 = NewEvent {
+        event_id: Uuid::now_v7(),
+        event_type: "OrganizationRegistered".into(),
+        schema_version: 1,
+        effective_on: Some(d(2010, 5, 1)),
+        payload: format!(
+            r#"{{"org_id":"{org}","parent_id":"{parent}","name":"Московская городская организация","short_name":null,"level":"REGIONAL","region":"77","registered_on":"2010-05-01"}}"#
+        ),
+        personal: None,
+    };
+    log.append(AppendRequest::single(
+        format!("org-{org}"),
+        ExpectedVersion::NoStream,
+        vec![v1],
+        "import",
+    ))
+    .await
+    .unwrap();
+    let stored = log.read_stream(&format!("org-{org}"), 0).await.unwrap();
+    assert_eq!(
+        stored[0].schema_version, 1,
+        "the log keeps what was written"
+    );
+    let expected: Event = OrganizationEvent::Registered {
+        org_id: OrgId(org),
+        parent_id: Some(OrgId(parent)),
+        name: "Московская городская организация".into(),
+        short_name: None,
+        level: OrgLevel::Regional,
+        region_code: Some(77),
+        territorial_rights: false,
+        registered_on: d(2010, 5, 1),
+    }
+    .into();
+    assert_eq!(decode(&stored[0]).unwrap(), expected);
+}

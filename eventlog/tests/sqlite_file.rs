@@ -1,0 +1,103 @@
+//! What only the SQLite backend can show: the bytes on disk, the process lock.
+
+use std::path::Path;
+
+use eventlog::{
+    AppendRequest, Error, EventLog, ExpectedVersion, NewEvent, SqliteLog, StreamAppend,
+};
+use tempfile::TempDir;
+use uuid::Uuid;
+
+fn admitted(personal: &str) -> NewEvent {
+    NewEvent {
+        event_id: Uuid::now_v7(),
+        event_type: "MemberAdmitted".into(),
+        schema_version: 1,
+        effective_on: None,
+        payload: "{\"gender\":\"FEMALE\"}".into(),
+        personal: Some(personal.into()),
+    }
+}
+
+fn file_bytes(db: &Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(db).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        bytes.extend(std::fs::read(name).unwrap_or_default());
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+#[tokio::test]
+async fn after_erasure_neither_the_plaintext_nor_its_key_is_anywhere_in_the_files() {
+    let dir = TempDir::new().unwrap();
+    let db = dir.path().join("log.sqlite");
+    let log = SqliteLog::open(&db).unwrap();
+    let secret = "Землянская Агриппина Феоктистовна";
+    let personal = format!("{{\"last_name\":\"{secret}\",\"snils\":\"11223344595\"}}");
+    log.append(AppendRequest::single(
+        "person-z",
+        ExpectedVersion::NoStream,
+        vec![admitted(&personal)],
+        "t",
+    ))
+    .await
+    .unwrap();
+    let key: Vec<u8> = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT key FROM vault WHERE stream = 'person-z'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    let bytes = file_bytes(&db);
+    assert!(
+        !contains(&bytes, secret.as_bytes()),
+        "personal data is stored in plain text"
+    );
+    assert!(!contains(&bytes, b"11223344595"));
+    assert!(
+        contains(&bytes, &key),
+        "the test must see the key before erasure"
+    );
+
+    let erasure = AppendRequest {
+        streams: vec![StreamAppend {
+            stream: "person-z".into(),
+            expected: ExpectedVersion::Exact(1),
+            events: vec![],
+        }],
+        actor: "dpo".into(),
+        erase_personal_data_of: vec!["person-z".into()],
+        ..AppendRequest::default()
+    };
+    log.append(erasure).await.unwrap();
+    let bytes = file_bytes(&db);
+    assert!(
+        !contains(&bytes, &key),
+        "the erased key is still in the files"
+    );
+    assert!(!contains(&bytes, secret.as_bytes()));
+    log.shutdown().await.unwrap();
+    let bytes = file_bytes(&db);
+    assert!(
+        !contains(&bytes, &key),
+        "the erased key came back at shutdown"
+    );
+}
+
+#[tokio::test]
+async fn a_second_process_cannot_open_a_log_in_use() {
+    let dir = TempDir::new().unwrap();
+    let db = dir.path().join("log.sqlite");
+    let log = SqliteLog::open(&db).unwrap();
+    assert!(matches!(SqliteLog::open(&db), Err(Error::Locked(_))));
+    log.shutdown().await.unwrap();
+    SqliteLog::open(&db).unwrap();
+}
