@@ -10,13 +10,33 @@
 //! - [`vocabulary`]: the union's words (levels, sectors, categories, personal data).
 //! - [`ids`], [`snils`], [`card_number`]: identifiers, parsed once at the edge.
 //! - [`event`]: every event and its stored name.
+//! - [`calendar`]: day arithmetic of spells, tenure and age (DESIGN.md §1).
+//! - [`rules`]: [`RuleViolation`](rules::RuleViolation), one variant per rule, with
+//!   its stable code; [`error`]: [`DomainError`](error::DomainError) around it.
+//! - [`command`]: [`CommandMeta`](command::CommandMeta), who and when.
+//! - One module per aggregate, one file per command (its `decide` and its tests):
+//!   [`organization`], [`person`], [`application`], [`card`] (number uniqueness),
+//!   [`access`] (roles).
+//! - `testing` (feature `testing`): the given/when/then harness.
 //!
 //! What it does not do: look anything up. A command's handler (outside this crate)
 //! loads the aggregate and whatever the rules need (the home organisation, the
 //! person with the same SNILS) and passes them in.
 
+pub mod access;
+pub mod application;
+pub mod calendar;
+pub mod card;
 pub mod card_number;
+pub mod command;
+pub mod error;
 pub mod event;
 pub mod ids;
+pub mod organization;
+pub mod person;
+pub mod rules;
 pub mod snils;
+#[cfg(any(test, feature = "testing"))]
+#[doc(hidden)]
+pub mod testing;
 pub mod vocabulary;

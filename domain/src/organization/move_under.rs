@@ -1,0 +1,208 @@
+//! MoveOrganization: the organisation moves under another parent.
+
+use chrono::NaiveDate;
+
+use crate::error::DomainError;
+use crate::event::OrganizationEvent;
+use crate::ids::OrgId;
+use crate::organization::{Organization, OrganizationCommand, ParentFacts, check_parent, open};
+use crate::rules::{RuleViolation, not_after_today};
+
+/// Move the organisation under `new_parent_id` from `effective_on`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MoveOrganization {
+    /// The organisation.
+    pub org_id: OrgId,
+    /// The new parent.
+    pub new_parent_id: OrgId,
+    /// What the registry knows about the new parent; `None` when it does not know it.
+    pub new_parent: Option<ParentFacts>,
+    /// The first day under the new parent.
+    pub effective_on: NaiveDate,
+}
+
+impl From<MoveOrganization> for OrganizationCommand {
+    fn from(command: MoveOrganization) -> OrganizationCommand {
+        OrganizationCommand::Move(command)
+    }
+}
+
+/// Decides a move.
+///
+/// # Errors
+/// [`DomainError::NotFound`]; [`RuleViolation::AlreadyDissolved`];
+/// [`RuleViolation::SameParent`]; [`RuleViolation::MoveCreatesCycle`] when the new
+/// parent is the organisation or one of its descendants;
+/// [`RuleViolation::ParentNotFound`], [`RuleViolation::ParentDissolved`],
+/// [`RuleViolation::ParentLevel`] (the CENTRAL organisation never moves);
+/// [`RuleViolation::BeforeCurrentPlacement`] or [`RuleViolation::FutureDate`].
+pub(crate) fn decide(
+    organization: &Option<Organization>,
+    command: &MoveOrganization,
+    today: NaiveDate,
+) -> Result<Vec<OrganizationEvent>, DomainError> {
+    let organization = open(organization)?;
+    let Some(from_parent) = organization.parent_id else {
+        let parent_level = command.new_parent.as_ref().map(|parent| parent.level);
+        return Err(RuleViolation::ParentLevel {
+            level: organization.level,
+            parent_level,
+        }
+        .into());
+    };
+    if command.new_parent_id == from_parent {
+        return Err(RuleViolation::SameParent.into());
+    }
+    let creates_cycle = command.new_parent_id == organization.org_id
+        || command
+            .new_parent
+            .as_ref()
+            .is_some_and(|parent| parent.ancestors.contains(&organization.org_id));
+    if creates_cycle {
+        return Err(RuleViolation::MoveCreatesCycle.into());
+    }
+    check_parent(
+        organization.level,
+        organization.territorial_rights,
+        command.new_parent.as_ref(),
+    )?;
+    if command.effective_on < organization.placed_since {
+        return Err(RuleViolation::BeforeCurrentPlacement {
+            effective_on: command.effective_on,
+            since: organization.placed_since,
+        }
+        .into());
+    }
+    not_after_today(command.effective_on, today)?;
+    Ok(vec![OrganizationEvent::Moved {
+        org_id: organization.org_id,
+        from_parent,
+        to_parent: command.new_parent_id,
+        effective_on: command.effective_on,
+    }])
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::event::OrganizationEvent;
+    use crate::organization::fixtures::*;
+    use crate::organization::{MoveOrganization, ParentFacts};
+    use crate::rules::RuleViolation;
+    use crate::testing::d;
+    use crate::vocabulary::organization::OrgLevel;
+
+    fn move_under(
+        org_id: crate::ids::OrgId,
+        new_parent_id: crate::ids::OrgId,
+        facts: ParentFacts,
+        on: chrono::NaiveDate,
+    ) -> MoveOrganization {
+        MoveOrganization {
+            org_id,
+            new_parent_id,
+            new_parent: Some(facts),
+            effective_on: on,
+        }
+    }
+
+    fn school() -> OrganizationEvent {
+        registered(SCHOOL, DISTRICT, OrgLevel::Primary, d(2000, 1, 1))
+    }
+
+    #[test]
+    fn a_primary_moves_to_another_territorial_organisation() {
+        let school = given([school()])
+            .when(move_under(
+                SCHOOL,
+                OTHER_DISTRICT,
+                parent(OrgLevel::Territorial, &[MOSCOW, CENTRAL]),
+                d(2023, 9, 1),
+            ))
+            .then([OrganizationEvent::Moved {
+                org_id: SCHOOL,
+                from_parent: DISTRICT,
+                to_parent: OTHER_DISTRICT,
+                effective_on: d(2023, 9, 1),
+            }]);
+        assert_eq!(
+            school.map(|org| (org.parent_id, org.placed_since)),
+            Some((Some(OTHER_DISTRICT), d(2023, 9, 1)))
+        );
+    }
+
+    #[test]
+    fn a_move_under_the_same_parent_is_refused() {
+        given([school()])
+            .when(move_under(
+                SCHOOL,
+                DISTRICT,
+                parent(OrgLevel::Territorial, &[MOSCOW, CENTRAL]),
+                d(2023, 9, 1),
+            ))
+            .then_err(RuleViolation::SameParent);
+    }
+
+    #[test]
+    fn a_move_under_itself_or_a_descendant_is_a_cycle() {
+        let district = registered(DISTRICT, MOSCOW, OrgLevel::Territorial, d(1995, 1, 1));
+        given([district.clone()])
+            .when(move_under(
+                DISTRICT,
+                DISTRICT,
+                parent(OrgLevel::Regional, &[]),
+                d(2023, 9, 1),
+            ))
+            .then_err(RuleViolation::MoveCreatesCycle);
+        given([district])
+            .when(move_under(
+                DISTRICT,
+                SCHOOL,
+                parent(OrgLevel::Primary, &[DISTRICT, MOSCOW, CENTRAL]),
+                d(2023, 9, 1),
+            ))
+            .then_err(RuleViolation::MoveCreatesCycle);
+    }
+
+    #[test]
+    fn a_move_needs_a_parent_of_the_right_level_that_is_not_dissolved() {
+        given([school()])
+            .when(move_under(
+                SCHOOL,
+                MOSCOW,
+                parent(OrgLevel::Regional, &[CENTRAL]),
+                d(2023, 9, 1),
+            ))
+            .then_err(RuleViolation::ParentLevel {
+                level: OrgLevel::Primary,
+                parent_level: Some(OrgLevel::Regional),
+            });
+        let dissolved = ParentFacts {
+            dissolved: true,
+            ..parent(OrgLevel::Territorial, &[MOSCOW, CENTRAL])
+        };
+        given([school()])
+            .when(move_under(SCHOOL, OTHER_DISTRICT, dissolved, d(2023, 9, 1)))
+            .then_err(RuleViolation::ParentDissolved);
+    }
+
+    #[test]
+    fn a_move_is_not_dated_before_the_last_one() {
+        let moved = OrganizationEvent::Moved {
+            org_id: SCHOOL,
+            from_parent: DISTRICT,
+            to_parent: OTHER_DISTRICT,
+            effective_on: d(2023, 9, 1),
+        };
+        given([school(), moved])
+            .when(move_under(
+                SCHOOL,
+                DISTRICT,
+                parent(OrgLevel::Territorial, &[MOSCOW, CENTRAL]),
+                d(2023, 8, 31),
+            ))
+            .then_err(RuleViolation::BeforeCurrentPlacement {
+                effective_on: d(2023, 8, 31),
+                since: d(2023, 9, 1),
+            });
+    }
+}
