@@ -1,0 +1,166 @@
+//! The projection runtime: folds the log into read models, live or from position 0.
+//!
+//! One [`Projector`] reads the log in position order, decodes each event once,
+//! and hands batches to every [`Projection`]. The same loop serves a rebuild
+//! (from 0 to the head) and live catch-up (then on, as events commit), so a live
+//! model and a rebuilt one are the same fold of the same events.
+
+use std::sync::Arc;
+
+use domain::event::Event;
+use eventlog::{EventLog, StoredEvent};
+use futures::StreamExt;
+use tokio::sync::{mpsc, watch};
+
+use crate::error::Error;
+
+/// Events decoded and applied per batch: large enough that per-batch costs (a
+/// lock, a checkpoint update) vanish, small enough that readers wait little.
+pub const APPLY_BATCH: usize = 4096;
+
+/// One event as projections see it: the envelope and the decoded domain event.
+pub struct Applied {
+    /// The stored envelope (position, stream, dates, actor, raw payload).
+    pub stored: StoredEvent,
+    /// The decoded event, upcast to today's schema, with personal data unless erased.
+    pub event: Event,
+}
+
+/// A read model folded from the log.
+///
+/// `apply` takes `&self`: each model chooses how readers and the one applying
+/// task share it (dashmap, short write locks, …), so a reader never waits for a
+/// whole batch and the projector never waits for a long report.
+pub trait Projection: Send + Sync + 'static {
+    /// A short stable name, for logs and metrics.
+    fn name(&self) -> &'static str;
+
+    /// Folds `events`, in position order, all after every event applied before.
+    /// Called by one task at a time. Must not fail: the log is history, and an
+    /// event a model cannot use is one it ignores.
+    fn apply(&self, events: &[Applied]);
+
+    /// A deterministic digest of the whole model: a live model and one rebuilt
+    /// from position 0 have the same digest.
+    fn digest(&self) -> u64;
+}
+
+/// Folds the log into a set of projections and tells how far it has got.
+pub struct Projector {
+    log: Arc<dyn EventLog>,
+    projections: Vec<Arc<dyn Projection>>,
+    checkpoint: watch::Sender<u64>,
+}
+
+impl Projector {
+    /// A projector for `projections`, starting after position `checkpoint` (0:
+    /// from the beginning).
+    pub fn new(log: Arc<dyn EventLog>, projections: Vec<Arc<dyn Projection>>, checkpoint: u64) -> Projector {
+        Projector { log, projections, checkpoint: watch::channel(checkpoint).0 }
+    }
+
+    /// The position of the last event every projection has applied, updated live.
+    pub fn checkpoint(&self) -> watch::Receiver<u64> {
+        self.checkpoint.subscribe()
+    }
+
+    /// How far behind the log the projections are: head − checkpoint.
+    pub fn lag(&self) -> u64 {
+        self.log.head().borrow().saturating_sub(*self.checkpoint.borrow())
+    }
+
+    /// Applies every event up to the log's head as it is now, then returns the
+    /// checkpoint reached. A rebuild is `catch_up` on a projector made at 0.
+    ///
+    /// # Errors
+    /// A read or decode failure; the checkpoint stays at the last whole batch.
+    pub async fn catch_up(&self) -> Result<u64, Error> {
+        let head = *self.log.head().borrow();
+        let after = *self.checkpoint.borrow();
+        if after >= head {
+            return Ok(after);
+        }
+        let events = eventlog::read_all(Arc::clone(&self.log), after);
+        let mut batches = decoded_batches(events);
+        while let Some(batch) = batches.recv().await {
+            if self.apply_batch(batch?) >= head {
+                break;
+            }
+        }
+        Ok(*self.checkpoint.borrow())
+    }
+
+    /// Applies every event, then each new one as it commits, until the log shuts down.
+    ///
+    /// # Errors
+    /// A read or decode failure.
+    pub async fn run(&self) -> Result<(), Error> {
+        let after = *self.checkpoint.borrow();
+        let mut batches = decoded_batches(eventlog::subscribe(Arc::clone(&self.log), after));
+        while let Some(batch) = batches.recv().await {
+            self.apply_batch(batch?);
+        }
+        Ok(())
+    }
+
+    /// The projections' digests by name, for comparing a live set with a rebuilt one.
+    pub fn digests(&self) -> Vec<(&'static str, u64)> {
+        self.projections.iter().map(|p| (p.name(), p.digest())).collect()
+    }
+
+    /// Hands `batch` to every projection and moves the checkpoint past it.
+    fn apply_batch(&self, batch: Vec<Applied>) -> u64 {
+        let Some(last) = batch.last().map(|a| a.stored.position) else {
+            return *self.checkpoint.borrow();
+        };
+        for projection in &self.projections {
+            projection.apply(&batch);
+        }
+        self.checkpoint.send_replace(last);
+        last
+    }
+}
+
+/// Batches in flight between two stages: enough to keep both cores busy, few
+/// enough that memory stays a few batches.
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// Reads, decodes and applies in three stages so they overlap on separate cores:
+/// a task reads `events` in batches, a blocking thread decodes them, and the
+/// caller applies what arrives on the returned channel. Decoding costs about as
+/// much as reading (BENCHMARKS.md), so a rebuild on one core would do half as well.
+fn decoded_batches(
+    events: futures::stream::BoxStream<'static, Result<StoredEvent, eventlog::Error>>,
+) -> mpsc::Receiver<Result<Vec<Applied>, Error>> {
+    let (read_tx, mut read_rx) = mpsc::channel::<Vec<Result<StoredEvent, eventlog::Error>>>(BATCHES_IN_FLIGHT);
+    let (decoded_tx, decoded_rx) = mpsc::channel(BATCHES_IN_FLIGHT);
+    tokio::spawn(async move {
+        let mut chunks = events.ready_chunks(APPLY_BATCH);
+        while let Some(chunk) = chunks.next().await {
+            if read_tx.send(chunk).await.is_err() {
+                return;
+            }
+        }
+    });
+    tokio::task::spawn_blocking(move || {
+        while let Some(chunk) = read_rx.blocking_recv() {
+            let decoded = decode(chunk);
+            let failed = decoded.is_err();
+            if decoded_tx.blocking_send(decoded).is_err() || failed {
+                return;
+            }
+        }
+    });
+    decoded_rx
+}
+
+fn decode(chunk: Vec<Result<StoredEvent, eventlog::Error>>) -> Result<Vec<Applied>, Error> {
+    let mut batch = Vec::with_capacity(chunk.len());
+    for stored in chunk {
+        let stored = stored?;
+        let event = eventlog::codec::decode(&stored)
+            .map_err(|source| Error::Decode { position: stored.position, source })?;
+        batch.push(Applied { stored, event });
+    }
+    Ok(batch)
+}
