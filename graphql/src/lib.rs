@@ -1,4 +1,9 @@
 //! The GraphQL API over the projections and the command path, served with axum.
 //!
-//! Empty until the GraphQL issue: the contract it will implement is
-//! `../shared/api.graphql`. It will be the only crate that knows GraphQL and HTTP.
+//! The contract it implements is `../shared/api.graphql`; it is the only crate
+//! that knows GraphQL and HTTP.
+//!
+//! Layout:
+//! - [`contract`]: the guard that a served schema keeps the contract.
+
+pub mod contract;
