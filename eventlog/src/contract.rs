@@ -16,6 +16,13 @@ use crate::envelope::{AppendRequest, ExpectedVersion, NewEvent, Personal, Stream
 use crate::error::Error;
 use crate::log::{EventLog, read_all, subscribe};
 
+mod import;
+
+pub use import::{
+    an_import_after_appends_continues_the_log, an_import_honours_erasure,
+    an_import_refuses_a_version_conflict, an_import_stores_what_appends_would_across_batches,
+};
+
 /// A place for one test's log.
 #[async_trait]
 pub trait Backend: Send + Sync {
@@ -36,6 +43,7 @@ macro_rules! contract_suite {
             a_version_check_without_events_guards_a_stream,
             a_repeated_append_returns_the_first_result_and_writes_nothing,
             a_repeated_command_id_is_applied_once_even_after_reopening,
+            a_stored_command_is_found_with_its_first_result,
             a_partial_repeat_of_event_ids_is_refused,
             malformed_appends_are_refused,
             read_all_streams_every_event_in_batches,
@@ -43,6 +51,10 @@ macro_rules! contract_suite {
             personal_data_reads_back_until_erased_then_never,
             acknowledged_appends_survive_reopening,
             appends_after_shutdown_are_refused,
+            an_import_stores_what_appends_would_across_batches,
+            an_import_refuses_a_version_conflict,
+            an_import_honours_erasure,
+            an_import_after_appends_continues_the_log,
         );
     };
     (@tests $backend:expr; $($check:ident),* $(,)?) => {
@@ -351,6 +363,44 @@ pub async fn a_repeated_command_id_is_applied_once_even_after_reopening(backend:
         (first.first_position, first.last_position)
     );
     assert_eq!(log.read_stream("person-c", 0).await.unwrap().len(), 1);
+}
+
+/// `find_command` answers with the first result of a stored command, and with
+/// nothing for one never stored.
+pub async fn a_stored_command_is_found_with_its_first_result(backend: &dyn Backend) {
+    let log = backend.open().await;
+    let command_id = Uuid::new_v4();
+    assert_eq!(log.find_command(command_id).await.unwrap(), None);
+    let mut request = AppendRequest::single(
+        "person-f",
+        ExpectedVersion::NoStream,
+        vec![event("A"), event("B")],
+        "contract",
+    );
+    request.streams.push(StreamAppend {
+        stream: "org-f".into(),
+        expected: ExpectedVersion::Any,
+        events: vec![event("C")],
+    });
+    request.command_id = Some(command_id);
+    log.append(append_one("other", ExpectedVersion::Any))
+        .await
+        .unwrap();
+    let first = log.append(request).await.unwrap();
+    let found = log
+        .find_command(command_id)
+        .await
+        .unwrap()
+        .expect("the command is stored");
+    assert!(found.duplicate);
+    assert_eq!((found.first_position, found.last_position), (2, 4));
+    assert_eq!((first.first_position, first.last_position), (2, 4));
+    let mut versions = found.stream_versions.clone();
+    versions.sort();
+    assert_eq!(
+        versions,
+        vec![("org-f".to_string(), 1), ("person-f".to_string(), 2)]
+    );
 }
 
 /// An append that repeats some, but not all, stored event ids is a client bug:

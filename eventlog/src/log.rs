@@ -30,6 +30,36 @@ pub trait EventLog: Send + Sync + 'static {
     /// written. Storage failures are returned as they are.
     async fn append(&self, request: AppendRequest) -> Result<Appended, Error>;
 
+    /// Bulk-loads `batch`, e.g. a generated or migrated registry: each request is
+    /// checked and stored as [`EventLog::append`] would store it (versions checked,
+    /// positions gap-free, personal data sealed, erasures honoured), but without
+    /// idempotency lookups, so a repeated command id or event id is an error, not
+    /// a duplicate. Returns the head once the batch is durable. Call
+    /// [`EventLog::finish_import`] after the last batch.
+    ///
+    /// This default appends the requests one by one; a backend with a bulk path
+    /// (SQLite) writes the whole batch in one transaction, all or nothing.
+    ///
+    /// # Errors
+    /// As [`EventLog::append`]; the first refused request stops the import.
+    async fn import(&self, batch: Vec<AppendRequest>) -> Result<u64, Error> {
+        let mut head = *self.head().borrow();
+        for request in batch {
+            head = self.append(request).await?.last_position;
+        }
+        Ok(head)
+    }
+
+    /// Ends a bulk load: whatever the backend set aside for speed (SQLite: an
+    /// index) is restored, so the log is exactly as appends would have left it.
+    /// Appends and shutdown do this too; calling it says when the time is spent.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn finish_import(&self) -> Result<(), Error> {
+        Ok(())
+    }
+
     /// The events of `stream` with a version above `after_version`, oldest first.
     ///
     /// # Errors
@@ -45,6 +75,14 @@ pub trait EventLog: Send + Sync + 'static {
     /// # Errors
     /// Storage and decryption failures.
     async fn read_batch(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, Error>;
+
+    /// The result of the append made by `command_id`, if one was made: a repeated
+    /// command is answered from this before it is decided again (deciding again
+    /// would refuse it, e.g. a transfer repeated once it took effect).
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn find_command(&self, command_id: uuid::Uuid) -> Result<Option<Appended>, Error>;
 
     /// The position of the last committed event, updated live as appends commit.
     fn head(&self) -> watch::Receiver<u64>;

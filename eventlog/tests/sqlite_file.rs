@@ -101,3 +101,72 @@ async fn a_second_process_cannot_open_a_log_in_use() {
     log.shutdown().await.unwrap();
     SqliteLog::open(&db).unwrap();
 }
+
+/// Every index and table definition, as SQLite keeps them.
+fn schema(db: &Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut query = conn
+        .prepare("SELECT type || ' ' || name || ': ' || COALESCE(sql, '') FROM sqlite_master ORDER BY name")
+        .unwrap();
+    query
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+fn imported(stream: &str, expected: ExpectedVersion) -> AppendRequest {
+    AppendRequest::single(stream, expected, vec![admitted("{\"n\":1}")], "import")
+}
+
+#[tokio::test]
+async fn a_bulk_import_leaves_exactly_the_schema_the_migrations_made() {
+    let dir = TempDir::new().unwrap();
+    let fresh = dir.path().join("fresh.sqlite");
+    SqliteLog::open(&fresh).unwrap().shutdown().await.unwrap();
+    let expected = schema(&fresh);
+    assert!(expected.iter().any(|s| s.contains("events_stream_version")));
+
+    let db = dir.path().join("log.sqlite");
+    let log = SqliteLog::open(&db).unwrap();
+    log.import(vec![imported("person-1", ExpectedVersion::NoStream)])
+        .await
+        .unwrap();
+    log.finish_import().await.unwrap();
+    assert_eq!(schema(&db), expected);
+    // Not finished: shutdown rebuilds the index.
+    let db = dir.path().join("unfinished.sqlite");
+    let log = SqliteLog::open(&db).unwrap();
+    log.import(vec![imported("person-1", ExpectedVersion::NoStream)])
+        .await
+        .unwrap();
+    log.shutdown().await.unwrap();
+    assert_eq!(schema(&db), expected);
+}
+
+#[tokio::test]
+async fn a_bulk_import_is_all_or_nothing_per_batch() {
+    let dir = TempDir::new().unwrap();
+    let log = SqliteLog::open(dir.path().join("log.sqlite")).unwrap();
+    log.import(vec![imported("person-1", ExpectedVersion::NoStream)])
+        .await
+        .unwrap();
+    let refused = log
+        .import(vec![
+            imported("person-2", ExpectedVersion::NoStream),
+            imported("person-1", ExpectedVersion::NoStream),
+        ])
+        .await;
+    assert!(
+        matches!(refused, Err(Error::Conflict { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(*log.head().borrow(), 1);
+    assert!(log.read_stream("person-2", 0).await.unwrap().is_empty());
+    // The versions kept in memory were not advanced by the refused batch.
+    let head = log
+        .import(vec![imported("person-2", ExpectedVersion::NoStream)])
+        .await
+        .unwrap();
+    assert_eq!(head, 2);
+}

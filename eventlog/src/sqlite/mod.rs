@@ -3,6 +3,7 @@
 //! rusqlite on a dedicated thread, not sqlx: BENCHMARKS.md ("SQLite driver")
 //! measured sqlx's per-statement cost as the limit on both appends and scans.
 
+mod import;
 mod reader;
 mod sql;
 mod writer;
@@ -21,7 +22,7 @@ use crate::envelope::{AppendRequest, Appended, StoredEvent};
 use crate::error::Error;
 use crate::log::EventLog;
 use crate::sqlite::reader::Readers;
-use crate::sqlite::writer::{Job, Writer};
+use crate::sqlite::writer::{ImportJob, Job, Work, Writer};
 
 /// Appends that may wait for the writer before `append` itself waits: enough for
 /// thousands of concurrent clients, and a bound on memory under overload.
@@ -31,7 +32,7 @@ const QUEUE_DEPTH: usize = 16_384;
 pub struct SqliteLog {
     path: PathBuf,
     /// Queue to the writer thread; `None` once shut down.
-    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    jobs: Mutex<Option<mpsc::Sender<Work>>>,
     /// The writer thread, joined on shutdown.
     writer: Mutex<Option<JoinHandle<()>>>,
     head: watch::Receiver<u64>,
@@ -64,6 +65,8 @@ impl SqliteLog {
         let mut conn = Connection::open(&path)?;
         conn.execute_batch(sql::PRAGMAS)?;
         migrations().to_latest(&mut conn)?;
+        // A bulk load that did not finish (a crash) left an index dropped.
+        conn.execute_batch(sql::REBUILD_INDEXES)?;
         let head = conn.query_row(sql::HEAD, [], |row| row.get::<_, i64>(0))? as u64;
 
         let (head_tx, head_rx) = watch::channel(head);
@@ -88,6 +91,16 @@ impl SqliteLog {
         &self.path
     }
 
+    async fn send(&self, work: Work) -> Result<(), Error> {
+        let jobs = self
+            .jobs
+            .lock()
+            .ok()
+            .and_then(|jobs| jobs.clone())
+            .ok_or(Error::Closed)?;
+        jobs.send(work).await.map_err(|_| Error::Closed)
+    }
+
     async fn read<R: Send + 'static>(
         &self,
         read: impl FnOnce(&Connection) -> Result<R, Error> + Send + 'static,
@@ -102,16 +115,23 @@ impl SqliteLog {
 #[async_trait]
 impl EventLog for SqliteLog {
     async fn append(&self, request: AppendRequest) -> Result<Appended, Error> {
-        let jobs = self
-            .jobs
-            .lock()
-            .ok()
-            .and_then(|jobs| jobs.clone())
-            .ok_or(Error::Closed)?;
         let (reply, outcome) = oneshot::channel();
-        jobs.send(Job { request, reply })
-            .await
-            .map_err(|_| Error::Closed)?;
+        self.send(Work::Append(Job { request, reply })).await?;
+        outcome.await.map_err(|_| Error::Closed)?
+    }
+
+    /// One transaction per batch, no idempotency lookups; into an empty log, the
+    /// `(stream, version)` index is dropped until [`EventLog::finish_import`]
+    /// (see the `import` module).
+    async fn import(&self, batch: Vec<AppendRequest>) -> Result<u64, Error> {
+        let (reply, outcome) = oneshot::channel();
+        self.send(Work::Import(ImportJob { batch, reply })).await?;
+        outcome.await.map_err(|_| Error::Closed)?
+    }
+
+    async fn finish_import(&self) -> Result<(), Error> {
+        let (reply, outcome) = oneshot::channel();
+        self.send(Work::FinishImport(reply)).await?;
         outcome.await.map_err(|_| Error::Closed)?
     }
 
@@ -127,6 +147,11 @@ impl EventLog for SqliteLog {
 
     async fn read_batch(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, Error> {
         self.read(move |conn| reader::read_batch(conn, after, limit))
+            .await
+    }
+
+    async fn find_command(&self, command_id: uuid::Uuid) -> Result<Option<Appended>, Error> {
+        self.read(move |conn| reader::find_command(conn, command_id))
             .await
     }
 

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate};
-use rusqlite::{Connection, OpenFlags, Row};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
 use uuid::Uuid;
 
-use crate::envelope::{Personal, StoredEvent};
+use crate::envelope::{Appended, Personal, StoredEvent};
 use crate::error::Error;
 use crate::sqlite::sql;
 use crate::vault::VaultKey;
@@ -89,6 +89,33 @@ pub(crate) fn read_stream(
         events.push(stored_event(row)?);
     }
     Ok(events)
+}
+
+/// The stored result of `command_id`'s append: its positions and the versions
+/// its streams reached then.
+pub(crate) fn find_command(conn: &Connection, command_id: Uuid) -> Result<Option<Appended>, Error> {
+    let mut query = conn.prepare_cached(sql::COMMAND)?;
+    let positions = query
+        .query_row([&command_id.as_bytes()[..]], |row| {
+            Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64))
+        })
+        .optional()?;
+    let Some((first_position, last_position)) = positions else {
+        return Ok(None);
+    };
+    let mut query = conn.prepare_cached(sql::STREAM_VERSIONS_IN_RANGE)?;
+    let stream_versions = query
+        .query_map(
+            rusqlite::params![first_position as i64, last_position as i64],
+            |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64)),
+        )?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(Appended {
+        first_position,
+        last_position,
+        stream_versions,
+        duplicate: true,
+    }))
 }
 
 /// One row of `sql::READ_BATCH` or `sql::READ_STREAM`, personal data decrypted with the joined key.

@@ -11,6 +11,18 @@ pub const PRAGMAS: &str = "
     PRAGMA cache_size = -65536;
 ";
 
+/// A bulk load into an empty log drops this index (see `sqlite::import`).
+pub const DROP_STREAM_VERSION_INDEX: &str = "DROP INDEX IF EXISTS events_stream_version";
+
+/// Recreates what a bulk load dropped, exactly as the migration made it (SQLite
+/// stores the statement without `IF NOT EXISTS`); run at the end of a load and
+/// whenever the log is opened. `threads` lets the sort use a second core.
+pub const REBUILD_INDEXES: &str = "
+    PRAGMA threads = 2;
+    CREATE UNIQUE INDEX IF NOT EXISTS events_stream_version ON events (stream, version);
+    PRAGMA threads = 0;
+";
+
 pub const HEAD: &str = "SELECT COALESCE(MAX(position), 0) FROM events";
 
 pub const STREAM_VERSION: &str = "SELECT COALESCE(MAX(version), 0) FROM events WHERE stream = ?1";

@@ -24,6 +24,22 @@ pub(crate) struct Job {
     pub reply: oneshot::Sender<Result<Appended, Error>>,
 }
 
+/// What the writer thread is asked to do.
+pub(crate) enum Work {
+    /// A normal append (group-committed with its neighbours).
+    Append(Job),
+    /// A bulk import of many requests in one transaction (see `sqlite::import`).
+    Import(ImportJob),
+    /// End the bulk load: rebuild the indexes it dropped.
+    FinishImport(oneshot::Sender<Result<(), Error>>),
+}
+
+/// A bulk import waiting for the writer.
+pub(crate) struct ImportJob {
+    pub batch: Vec<AppendRequest>,
+    pub reply: oneshot::Sender<Result<u64, Error>>,
+}
+
 /// Most requests one transaction takes: bounds the latency of the first of them.
 const MAX_BATCH: usize = 4096;
 
@@ -32,23 +48,26 @@ const MAX_BATCH: usize = 4096;
 const MAX_CACHED_STREAMS: usize = 100_000;
 
 pub(crate) struct Writer {
-    conn: Connection,
+    pub(crate) conn: Connection,
     /// Position of the last committed event; published on `head_tx` after each commit.
-    head: u64,
-    head_tx: watch::Sender<u64>,
+    pub(crate) head: u64,
+    pub(crate) head_tx: watch::Sender<u64>,
     /// Committed versions of recently written streams.
-    versions: HashMap<String, u64>,
+    pub(crate) versions: HashMap<String, u64>,
     /// Vault keys of recently written streams.
-    keys: HashMap<String, VaultKey>,
+    pub(crate) keys: HashMap<String, VaultKey>,
+    /// Set while a bulk load runs with the `(stream, version)` index dropped: then
+    /// it holds every stream's version (the log was empty when the load began).
+    pub(crate) bulk: Option<HashMap<Box<str>, u64>>,
 }
 
 /// What a transaction has done so far; becomes the writer's state only on commit.
 #[derive(Default)]
-struct Staged {
-    head: u64,
-    versions: HashMap<String, u64>,
-    new_keys: HashMap<String, VaultKey>,
-    erased: HashSet<String>,
+pub(crate) struct Staged {
+    pub(crate) head: u64,
+    pub(crate) versions: HashMap<String, u64>,
+    pub(crate) new_keys: HashMap<String, VaultKey>,
+    pub(crate) erased: HashSet<String>,
 }
 
 enum KeyLookup {
@@ -65,20 +84,45 @@ impl Writer {
             head_tx,
             versions: HashMap::new(),
             keys: HashMap::new(),
+            bulk: None,
         }
     }
 
-    /// Runs until every sender is gone, answering each queued append first.
-    pub(crate) fn run(mut self, mut jobs: mpsc::Receiver<Job>) {
-        while let Some(first) = jobs.blocking_recv() {
-            let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match jobs.try_recv() {
-                    Ok(job) => batch.push(job),
-                    Err(_) => break,
+    /// Runs until every sender is gone, answering each queued append first; a
+    /// bulk load still running then is finished (its indexes rebuilt).
+    pub(crate) fn run(mut self, mut jobs: mpsc::Receiver<Work>) {
+        let mut next = None;
+        while let Some(work) = next.take().or_else(|| jobs.blocking_recv()) {
+            match work {
+                Work::Append(first) => {
+                    if let Err(error) = self.finish_bulk() {
+                        let _ = first.reply.send(Err(error));
+                        continue;
+                    }
+                    let mut batch = vec![first];
+                    while batch.len() < MAX_BATCH {
+                        match jobs.try_recv() {
+                            Ok(Work::Append(job)) => batch.push(job),
+                            Ok(other) => {
+                                next = Some(other);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    self.commit_batch(batch);
+                }
+                Work::Import(job) => {
+                    let outcome = self.import(job.batch);
+                    let _ = job.reply.send(outcome);
+                }
+                Work::FinishImport(reply) => {
+                    let _ = reply.send(self.finish_bulk());
                 }
             }
-            self.commit_batch(batch);
+        }
+        if let Err(error) = self.finish_bulk() {
+            tracing::error!(%error, "rebuilding the indexes after a bulk load failed");
         }
     }
 
@@ -91,20 +135,9 @@ impl Writer {
         let outcome = self.apply_all(&batch, &mut staged, now);
         match outcome {
             Ok(results) => {
-                self.head = staged.head;
-                if self.versions.len() > MAX_CACHED_STREAMS {
-                    self.versions.clear();
-                }
-                if self.keys.len() > MAX_CACHED_STREAMS {
-                    self.keys.clear();
-                }
-                self.versions.extend(staged.versions);
-                self.keys.extend(staged.new_keys);
-                for stream in &staged.erased {
-                    self.keys.remove(stream);
-                }
-                self.head_tx.send_replace(self.head);
-                if !staged.erased.is_empty() {
+                let erased = !staged.erased.is_empty();
+                self.adopt(staged);
+                if erased {
                     self.checkpoint();
                 }
                 for (job, result) in batch.into_iter().zip(results) {
@@ -123,6 +156,33 @@ impl Writer {
                 }
             }
         }
+    }
+
+    /// Makes a committed transaction's state the writer's and publishes the head.
+    pub(crate) fn adopt(&mut self, staged: Staged) {
+        self.head = staged.head;
+        if self.keys.len() > MAX_CACHED_STREAMS {
+            self.keys.clear();
+        }
+        match &mut self.bulk {
+            Some(all) => all.extend(
+                staged
+                    .versions
+                    .into_iter()
+                    .map(|(stream, version)| (stream.into_boxed_str(), version)),
+            ),
+            None => {
+                if self.versions.len() > MAX_CACHED_STREAMS {
+                    self.versions.clear();
+                }
+                self.versions.extend(staged.versions);
+            }
+        }
+        self.keys.extend(staged.new_keys);
+        for stream in &staged.erased {
+            self.keys.remove(stream);
+        }
+        self.head_tx.send_replace(self.head);
     }
 
     /// Applies every request in one transaction. A request refused by a check gets
@@ -171,7 +231,18 @@ impl Writer {
             let last = stored.iter().map(|&(_, p)| p).max().unwrap_or(0);
             return self.duplicate(first, last).map(Ok);
         }
+        self.write(request, staged, now)
+    }
 
+    /// Checks the request's versions, then stores its events (sealing personal
+    /// data), its command id and its erasures. No idempotency lookup: the caller
+    /// has made them, or (bulk import) skips them on purpose.
+    pub(crate) fn write(
+        &self,
+        request: &AppendRequest,
+        staged: &mut Staged,
+        now: i64,
+    ) -> Result<Result<Appended, Error>, rusqlite::Error> {
         let mut current_versions = Vec::with_capacity(request.streams.len());
         for append in &request.streams {
             let actual = self.stream_version(staged, &append.stream)?;
@@ -312,6 +383,9 @@ impl Writer {
         {
             return Ok(version);
         }
+        if let Some(all) = &self.bulk {
+            return Ok(all.get(stream).copied().unwrap_or(0));
+        }
         let mut query = self.conn.prepare_cached(sql::STREAM_VERSION)?;
         query
             .query_row([stream], |row| row.get::<_, i64>(0))
@@ -345,7 +419,7 @@ impl Writer {
 
     /// Moves the WAL into the database and truncates it, so an erased key's old
     /// page no longer sits in the WAL file.
-    fn checkpoint(&self) {
+    pub(crate) fn checkpoint(&self) {
         let result = self
             .conn
             .query_row(sql::CHECKPOINT_TRUNCATE, [], |row| row.get::<_, i64>(0));
@@ -358,7 +432,7 @@ impl Writer {
 }
 
 /// Refuses malformed requests before anything is looked up.
-fn validate(request: &AppendRequest) -> Result<(), Error> {
+pub(crate) fn validate(request: &AppendRequest) -> Result<(), Error> {
     if request.actor.trim().is_empty() {
         return Err(Error::InvalidAppend("every append names its actor"));
     }
