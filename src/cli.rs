@@ -43,6 +43,11 @@ pub enum Command {
     Init(InitArgs),
     /// Print the event journal as JSON lines, oldest first, for auditors.
     Events(EventsArgs),
+    /// Fill an empty log with a whole synthetic union (deterministic for a seed):
+    /// the organisation tree, ten years of members' history, cards and
+    /// applications. Shows progress on stderr; prints the root ADMIN token
+    /// alone on the last line.
+    Generate(GenerateArgs),
     /// Measure the registry on this machine.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -56,6 +61,22 @@ pub struct InitArgs {
     /// Short name of the CENTRAL organisation.
     #[arg(long, default_value = "Профсоюз образования")]
     pub short_name: String,
+    /// A label for the root administrator (a name or e-mail).
+    #[arg(long, default_value = "root")]
+    pub holder: String,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Active members at the end (about); organisation counts scale with it.
+    #[arg(long, default_value_t = 3_910_407)]
+    pub members: u64,
+    /// The seed: the same seed gives the same events.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The last day of the history, YYYY-MM-DD (default: the local date).
+    #[arg(long)]
+    pub today: Option<chrono::NaiveDate>,
     /// A label for the root administrator (a name or e-mail).
     #[arg(long, default_value = "root")]
     pub holder: String,

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::bail;
+use chrono::NaiveDate;
 use domain::access::{self, GrantRole};
 use domain::event::Event;
 use domain::ids::{OrgId, UserId};
@@ -10,7 +11,7 @@ use domain::organization::{self, RegisterOrganization};
 use domain::vocabulary::access::Role;
 use domain::vocabulary::organization::OrgLevel;
 use eventlog::{AppendRequest, EventLog, ExpectedVersion, StreamAppend, codec};
-use projections::access_token;
+use projections::access_token::{self, MintedToken};
 use uuid::Uuid;
 
 use crate::cli::InitArgs;
@@ -41,36 +42,65 @@ pub async fn run(log: &Arc<dyn EventLog>, args: &InitArgs) -> anyhow::Result<()>
         central_exists: false,
     };
     let registered = organization::decide(&None, &register.into(), today)?;
+    let org_events: Vec<Event> = registered.into_iter().map(Event::from).collect();
+    let (grant, token) = root_admin(org_id, &args.holder, today)?;
+    let request = operator_request(vec![new_stream(&org_events)?, grant]);
+    log.append(request).await?;
+    println!("CENTRAL organisation: {org_id}");
+    print_token(&args.holder, &token);
+    Ok(())
+}
 
+/// Grants a root ADMIN over `org_id` (the CENTRAL organisation) in its own
+/// append, as `reestr generate` does once the union is loaded; returns the token.
+pub async fn grant_root_admin(
+    log: &Arc<dyn EventLog>,
+    org_id: OrgId,
+    holder: &str,
+    today: NaiveDate,
+) -> anyhow::Result<MintedToken> {
+    let (grant, token) = root_admin(org_id, holder, today)?;
+    log.append(operator_request(vec![grant])).await?;
+    Ok(token)
+}
+
+/// Prints the token alone on the last line (it is shown once).
+pub fn print_token(holder: &str, token: &MintedToken) {
+    println!("Root ADMIN token for {holder} (shown once; only its hash is kept):");
+    println!("{}", token.token);
+}
+
+/// The decided grant of a root ADMIN over `org_id` (a new holder's stream) and
+/// the token minted for it.
+fn root_admin(
+    org_id: OrgId,
+    holder: &str,
+    today: NaiveDate,
+) -> anyhow::Result<(StreamAppend, MintedToken)> {
     let token = access_token::mint();
     let grant = GrantRole {
         user_id: UserId(Uuid::now_v7()),
         role: Role::Admin,
         org_id,
-        holder: args.holder.clone(),
-        token_hash: token.hash,
+        holder: holder.to_string(),
+        token_hash: token.hash.clone(),
         by: None,
     };
     let granted = access::decide(&None, &grant.into(), today)?;
-
-    let org_events: Vec<Event> = registered.into_iter().map(Event::from).collect();
     let access_events: Vec<Event> = granted.into_iter().map(Event::from).collect();
-    let request = AppendRequest {
-        streams: vec![new_stream(&org_events)?, new_stream(&access_events)?],
+    Ok((new_stream(&access_events)?, token))
+}
+
+/// One operator command's atomic append.
+fn operator_request(streams: Vec<StreamAppend>) -> AppendRequest {
+    AppendRequest {
+        streams,
         command_id: None,
         actor: OPERATOR.into(),
         correlation_id: Some(Uuid::now_v7()),
         causation_id: None,
         erase_personal_data_of: vec![],
-    };
-    log.append(request).await?;
-    println!("CENTRAL organisation: {org_id}");
-    println!(
-        "Root ADMIN token for {} (shown once; only its hash is kept):",
-        args.holder
-    );
-    println!("{}", token.token);
-    Ok(())
+    }
 }
 
 /// The events of one new stream (all of `events` share it).

@@ -3,6 +3,7 @@
 
 mod bench;
 mod cli;
+mod generate;
 mod init;
 mod journal;
 mod store;
@@ -30,6 +31,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let log = store::open(&cli.store)?;
     let outcome = match &cli.command {
         Command::Init(args) => init::run(&log, args).await,
+        Command::Generate(args) => generate::run(&log, args).await,
         Command::Events(args) => journal::print(log.clone(), args).await,
         Command::Bench(BenchCommand::Append(args)) => bench::append(log.clone(), args).await,
     };
