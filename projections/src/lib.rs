@@ -6,10 +6,16 @@
 //! Layout:
 //! - [`runtime`]: the [`Projection`](runtime::Projection) trait and the
 //!   [`Projector`](runtime::Projector) that feeds every model, live or rebuilding.
+//! - [`registry`]: the current state: organisation tree, members, cards, applications.
+//! - [`archive`]: the membership history, one plain-words line per event.
+//! - [`statistics`]: figures for any subtree on any date, known at any position; movement.
 //! - [`access_token`]: bearer tokens: minted once, kept only as a hash.
 //!
 //! What it does not do: write to the log, or know HTTP and GraphQL.
 
 pub mod access_token;
+pub mod archive;
 pub mod error;
+pub mod registry;
 pub mod runtime;
+pub mod statistics;

@@ -55,8 +55,16 @@ pub struct Projector {
 impl Projector {
     /// A projector for `projections`, starting after position `checkpoint` (0:
     /// from the beginning).
-    pub fn new(log: Arc<dyn EventLog>, projections: Vec<Arc<dyn Projection>>, checkpoint: u64) -> Projector {
-        Projector { log, projections, checkpoint: watch::channel(checkpoint).0 }
+    pub fn new(
+        log: Arc<dyn EventLog>,
+        projections: Vec<Arc<dyn Projection>>,
+        checkpoint: u64,
+    ) -> Projector {
+        Projector {
+            log,
+            projections,
+            checkpoint: watch::channel(checkpoint).0,
+        }
     }
 
     /// The position of the last event every projection has applied, updated live.
@@ -66,7 +74,10 @@ impl Projector {
 
     /// How far behind the log the projections are: head − checkpoint.
     pub fn lag(&self) -> u64 {
-        self.log.head().borrow().saturating_sub(*self.checkpoint.borrow())
+        self.log
+            .head()
+            .borrow()
+            .saturating_sub(*self.checkpoint.borrow())
     }
 
     /// Applies every event up to the log's head as it is now, then returns the
@@ -105,7 +116,10 @@ impl Projector {
 
     /// The projections' digests by name, for comparing a live set with a rebuilt one.
     pub fn digests(&self) -> Vec<(&'static str, u64)> {
-        self.projections.iter().map(|p| (p.name(), p.digest())).collect()
+        self.projections
+            .iter()
+            .map(|p| (p.name(), p.digest()))
+            .collect()
     }
 
     /// Hands `batch` to every projection and moves the checkpoint past it.
@@ -132,7 +146,8 @@ const BATCHES_IN_FLIGHT: usize = 4;
 fn decoded_batches(
     events: futures::stream::BoxStream<'static, Result<StoredEvent, eventlog::Error>>,
 ) -> mpsc::Receiver<Result<Vec<Applied>, Error>> {
-    let (read_tx, mut read_rx) = mpsc::channel::<Vec<Result<StoredEvent, eventlog::Error>>>(BATCHES_IN_FLIGHT);
+    let (read_tx, mut read_rx) =
+        mpsc::channel::<Vec<Result<StoredEvent, eventlog::Error>>>(BATCHES_IN_FLIGHT);
     let (decoded_tx, decoded_rx) = mpsc::channel(BATCHES_IN_FLIGHT);
     tokio::spawn(async move {
         let mut chunks = events.ready_chunks(APPLY_BATCH);
@@ -158,8 +173,10 @@ fn decode(chunk: Vec<Result<StoredEvent, eventlog::Error>>) -> Result<Vec<Applie
     let mut batch = Vec::with_capacity(chunk.len());
     for stored in chunk {
         let stored = stored?;
-        let event = eventlog::codec::decode(&stored)
-            .map_err(|source| Error::Decode { position: stored.position, source })?;
+        let event = eventlog::codec::decode(&stored).map_err(|source| Error::Decode {
+            position: stored.position,
+            source,
+        })?;
         batch.push(Applied { stored, event });
     }
     Ok(batch)

@@ -29,8 +29,14 @@ impl Projection for EventCounts {
     fn apply(&self, events: &[Applied]) {
         let mut counts = self.counts.lock();
         for applied in events {
-            assert!(applied.stored.position > counts.1, "events arrive in position order, once");
-            *counts.0.entry(applied.event.event_type().to_string()).or_default() += 1;
+            assert!(
+                applied.stored.position > counts.1,
+                "events arrive in position order, once"
+            );
+            *counts
+                .0
+                .entry(applied.event.event_type().to_string())
+                .or_default() += 1;
             counts.1 = applied.stored.position;
         }
     }
@@ -50,7 +56,12 @@ async fn transfer(log: &Arc<dyn EventLog>, person: PersonId, n: u64) {
         effective_on: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
     }
     .into();
-    let request = AppendRequest::single(event.stream(), ExpectedVersion::Any, vec![codec::encode(&event).unwrap()], "test");
+    let request = AppendRequest::single(
+        event.stream(),
+        ExpectedVersion::Any,
+        vec![codec::encode(&event).unwrap()],
+        "test",
+    );
     log.append(request).await.unwrap();
 }
 
@@ -82,17 +93,23 @@ async fn a_live_projector_follows_the_log_and_equals_a_rebuild() {
     for n in 0..500 {
         transfer(&log, person, n).await;
     }
-    tokio::time::timeout(Duration::from_secs(10), checkpoint.wait_for(|&c| c == 10_500))
-        .await
-        .expect("the live projector reaches the head")
-        .unwrap();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        checkpoint.wait_for(|&c| c == 10_500),
+    )
+    .await
+    .expect("the live projector reaches the head")
+    .unwrap();
     assert_eq!(live.lag(), 0);
 
     let (rebuilt_counts, rebuilt) = projector(&log);
     assert_eq!(rebuilt.catch_up().await.unwrap(), 10_500);
     assert_eq!(live_counts.digest(), rebuilt_counts.digest());
     assert_eq!(live.digests(), rebuilt.digests());
-    assert_eq!(rebuilt_counts.counts.lock().0.get("MemberTransferred"), Some(&10_500));
+    assert_eq!(
+        rebuilt_counts.counts.lock().0.get("MemberTransferred"),
+        Some(&10_500)
+    );
 
     log.shutdown().await.unwrap();
     running.await.unwrap().unwrap();
@@ -112,11 +129,22 @@ async fn an_event_this_code_cannot_read_stops_the_projector_at_its_position() {
         payload: "{}".into(),
         personal: None,
     };
-    log.append(AppendRequest::single(person.stream(), ExpectedVersion::Any, vec![unknown], "test")).await.unwrap();
+    log.append(AppendRequest::single(
+        person.stream(),
+        ExpectedVersion::Any,
+        vec![unknown],
+        "test",
+    ))
+    .await
+    .unwrap();
     let (_, projector) = projector(&log);
     match projector.catch_up().await {
         Err(Error::Decode { position, .. }) => assert_eq!(position, 2),
         other => panic!("expected a decode error, got {other:?}"),
     }
-    assert_eq!(*projector.checkpoint().borrow(), 0, "nothing of the failed batch counts as applied");
+    assert_eq!(
+        *projector.checkpoint().borrow(),
+        0,
+        "nothing of the failed batch counts as applied"
+    );
 }

@@ -1,0 +1,141 @@
+//! The organisation journal's index: for each organisation, the positions of the
+//! events that concern it (compact `u32`s), and its names over time.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use domain::event::{ApplicationEvent, Event, OrganizationEvent, PersonEvent};
+use domain::ids::{ApplicationId, OrgId};
+
+use crate::runtime::Applied;
+
+/// One organisation's journal.
+#[derive(Default)]
+pub(crate) struct OrgJournal {
+    pub(crate) org_id: Option<OrgId>,
+    /// (position from which it holds, the name shown: short name or full name).
+    pub(crate) names: Vec<(u32, Box<str>)>,
+    /// Positions of the events concerning the organisation, ascending.
+    pub(crate) positions: Vec<u32>,
+}
+
+/// Every organisation's journal.
+#[derive(Default)]
+pub(crate) struct JournalIndex {
+    pub(crate) journals: Vec<OrgJournal>,
+    by_id: HashMap<OrgId, u32>,
+    /// The organisation each application was submitted to.
+    applications: HashMap<ApplicationId, u32>,
+    pub(crate) position: u64,
+}
+
+impl JournalIndex {
+    /// The journal of `org_id`, if any event concerned it.
+    pub(crate) fn journal(&self, org_id: OrgId) -> Option<&OrgJournal> {
+        self.journals.get(*self.by_id.get(&org_id)? as usize)
+    }
+
+    /// The name `org_id` had just before `position`.
+    pub(crate) fn name_before(&self, org_id: OrgId, position: u64) -> Option<String> {
+        let journal = self.journal(org_id)?;
+        let holds = journal
+            .names
+            .partition_point(|&(from, _)| u64::from(from) < position);
+        let idx = holds.checked_sub(1)?;
+        journal.names.get(idx).map(|(_, name)| name.to_string())
+    }
+
+    /// Indexes one event.
+    pub(crate) fn apply(&mut self, applied: &Applied) {
+        self.position = applied.stored.position;
+        let Ok(position) = u32::try_from(applied.stored.position) else {
+            tracing::warn!(
+                position = applied.stored.position,
+                "journal index holds u32 positions"
+            );
+            return;
+        };
+        let mut concerned = Vec::with_capacity(2);
+        match &applied.event {
+            Event::Organization(e) => {
+                concerned.push(e.org_id());
+                match e {
+                    OrganizationEvent::Registered {
+                        name, short_name, ..
+                    }
+                    | OrganizationEvent::Renamed {
+                        name, short_name, ..
+                    } => {
+                        let shown = short_name.as_deref().unwrap_or(name);
+                        let idx = self.intern(e.org_id());
+                        self.journals[idx].names.push((position, shown.into()));
+                    }
+                    OrganizationEvent::Moved {
+                        from_parent,
+                        to_parent,
+                        ..
+                    } => concerned.extend([*from_parent, *to_parent]),
+                    _ => {}
+                }
+            }
+            Event::Person(e) => match e {
+                PersonEvent::Admitted { home_org, .. }
+                | PersonEvent::MembershipEnded { home_org, .. } => concerned.push(*home_org),
+                PersonEvent::Transferred {
+                    from_org, to_org, ..
+                } => concerned.extend([*from_org, *to_org]),
+                _ => {}
+            },
+            Event::Application(e) => match e {
+                ApplicationEvent::Submitted {
+                    application_id,
+                    org_id,
+                    ..
+                } => {
+                    let idx = self.intern(*org_id);
+                    self.applications.insert(*application_id, idx as u32);
+                    concerned.push(*org_id);
+                }
+                ApplicationEvent::Approved { application_id, .. }
+                | ApplicationEvent::Rejected { application_id, .. } => {
+                    if let Some(&idx) = self.applications.get(application_id)
+                        && let Some(org_id) = self.journals[idx as usize].org_id
+                    {
+                        concerned.push(org_id);
+                    }
+                }
+            },
+            Event::Card(_) | Event::Access(_) => {}
+        }
+        for org_id in concerned {
+            let idx = self.intern(org_id);
+            let positions = &mut self.journals[idx].positions;
+            if positions.last() != Some(&position) {
+                positions.push(position);
+            }
+        }
+    }
+
+    /// A deterministic digest of the index.
+    pub(crate) fn digest(&self) -> u64 {
+        let mut h = DefaultHasher::new();
+        self.position.hash(&mut h);
+        for journal in &self.journals {
+            (journal.org_id, &journal.names, &journal.positions).hash(&mut h);
+        }
+        h.finish()
+    }
+
+    fn intern(&mut self, org_id: OrgId) -> usize {
+        if let Some(&idx) = self.by_id.get(&org_id) {
+            return idx as usize;
+        }
+        let idx = self.journals.len();
+        self.journals.push(OrgJournal {
+            org_id: Some(org_id),
+            ..OrgJournal::default()
+        });
+        self.by_id.insert(org_id, idx as u32);
+        idx
+    }
+}

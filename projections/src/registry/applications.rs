@@ -1,0 +1,138 @@
+//! Online applications: by id, and by organisation and status for the chairs' lists.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use domain::ids::{ApplicationId, PersonId};
+
+/// Where an application stands.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ApplicationStatus {
+    /// Waiting for the chair.
+    Pending,
+    /// Approved: `person_id` was admitted.
+    Approved {
+        /// The admitted person.
+        person_id: PersonId,
+        /// The day of the decision.
+        decided_on: NaiveDate,
+    },
+    /// Rejected.
+    Rejected {
+        /// Why.
+        reason: String,
+        /// The day of the decision.
+        decided_on: NaiveDate,
+    },
+}
+
+impl ApplicationStatus {
+    /// The status without its details, as lists filter it.
+    pub fn kind(&self) -> ApplicationStatusKind {
+        match self {
+            ApplicationStatus::Pending => ApplicationStatusKind::Pending,
+            ApplicationStatus::Approved { .. } => ApplicationStatusKind::Approved,
+            ApplicationStatus::Rejected { .. } => ApplicationStatusKind::Rejected,
+        }
+    }
+}
+
+/// An application status as a filter: PENDING, APPROVED, REJECTED.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationStatusKind {
+    /// Waiting for the chair.
+    Pending,
+    /// Approved.
+    Approved,
+    /// Rejected.
+    Rejected,
+}
+
+/// The applicant's names; gone when the application's data was erased.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct ApplicantNames {
+    /// Surname.
+    pub last_name: String,
+    /// Given name.
+    pub first_name: String,
+    /// Patronymic.
+    pub patronymic: Option<String>,
+}
+
+/// One application as the registry keeps it.
+#[derive(Clone, Debug, Hash)]
+pub(crate) struct ApplicationRecord {
+    pub(crate) application_id: ApplicationId,
+    pub(crate) org: u32,
+    pub(crate) submitted_on: NaiveDate,
+    pub(crate) names: Option<ApplicantNames>,
+    pub(crate) status: ApplicationStatus,
+    pub(crate) version: u32,
+}
+
+/// Every application.
+#[derive(Default)]
+pub(crate) struct ApplicationTable {
+    pub(crate) records: Vec<ApplicationRecord>,
+    by_id: HashMap<ApplicationId, u32>,
+    /// (organisation, status, application) for the per-organisation lists.
+    pub(crate) by_org: BTreeSet<(u32, ApplicationStatusKind, u32)>,
+}
+
+impl ApplicationTable {
+    /// The index of `application_id`, if submitted.
+    pub(crate) fn find(&self, application_id: ApplicationId) -> Option<u32> {
+        self.by_id.get(&application_id).copied()
+    }
+
+    /// The record at `idx`.
+    pub(crate) fn get(&self, idx: u32) -> Option<&ApplicationRecord> {
+        self.records.get(idx as usize)
+    }
+
+    /// Adds a submitted application (a repeat replaces the first).
+    pub(crate) fn submit(&mut self, record: ApplicationRecord) {
+        if let Some(idx) = self.find(record.application_id) {
+            self.unlist(idx);
+            if let Some(slot) = self.records.get_mut(idx as usize) {
+                *slot = record;
+            }
+            self.list(idx);
+            return;
+        }
+        let idx = u32::try_from(self.records.len()).unwrap_or(u32::MAX);
+        self.by_id.insert(record.application_id, idx);
+        self.records.push(record);
+        self.list(idx);
+    }
+
+    /// Sets the status of `application_id`.
+    pub(crate) fn decide(
+        &mut self,
+        application_id: ApplicationId,
+        status: ApplicationStatus,
+        version: u32,
+    ) {
+        let Some(idx) = self.find(application_id) else {
+            return;
+        };
+        self.unlist(idx);
+        if let Some(record) = self.records.get_mut(idx as usize) {
+            record.status = status;
+            record.version = version;
+        }
+        self.list(idx);
+    }
+
+    fn list(&mut self, idx: u32) {
+        if let Some(r) = self.records.get(idx as usize) {
+            self.by_org.insert((r.org, r.status.kind(), idx));
+        }
+    }
+
+    fn unlist(&mut self, idx: u32) {
+        if let Some(r) = self.records.get(idx as usize) {
+            self.by_org.remove(&(r.org, r.status.kind(), idx));
+        }
+    }
+}

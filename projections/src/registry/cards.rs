@@ -1,0 +1,125 @@
+//! Union cards: one compact record each, chained per member, found by number.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+
+use chrono::NaiveDate;
+use domain::card_number::CardNumber;
+use domain::vocabulary::card::{CardBlockReason, CardKind};
+use hashbrown::HashTable;
+
+use crate::registry::members::NO_CARD;
+
+/// One card (32 bytes).
+pub(crate) struct CardRecord {
+    pub(crate) number: CardNumber,
+    pub(crate) member: u32,
+    /// The member's card issued before this one; [`NO_CARD`] for the first.
+    pub(crate) previous: u32,
+    /// The member's home when the card was issued.
+    pub(crate) issued_by: u32,
+    pub(crate) issued_on: NaiveDate,
+    pub(crate) blocked_on: Option<NaiveDate>,
+    pub(crate) kind: CardKind,
+    pub(crate) block: BlockCode,
+}
+
+/// Why a card was blocked, in one byte; a requester's words are kept apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum BlockCode {
+    NotBlocked,
+    Replaced,
+    MembershipEnded,
+    Requested,
+}
+
+/// Every card ever issued.
+#[derive(Default)]
+pub(crate) struct CardTable {
+    pub(crate) records: Vec<CardRecord>,
+    /// The words of cards blocked on request, by card index.
+    pub(crate) requested: HashMap<u32, Box<str>>,
+    by_number: HashTable<u32>,
+    hasher: RandomState,
+}
+
+impl CardTable {
+    /// The index of the card `number`, if issued.
+    pub(crate) fn find(&self, number: CardNumber) -> Option<u32> {
+        let records = &self.records;
+        self.by_number
+            .find(self.hasher.hash_one(number), |&i| {
+                records[i as usize].number == number
+            })
+            .copied()
+    }
+
+    /// The card at `card_idx`.
+    pub(crate) fn get(&self, card_idx: u32) -> Option<&CardRecord> {
+        self.records.get(card_idx as usize)
+    }
+
+    /// Adds a card; returns its index.
+    pub(crate) fn issue(&mut self, record: CardRecord) -> u32 {
+        let number = record.number;
+        let idx = u32::try_from(self.records.len()).unwrap_or(NO_CARD);
+        self.records.push(record);
+        let (records, hasher) = (&self.records, &self.hasher);
+        self.by_number
+            .insert_unique(hasher.hash_one(number), idx, |&i| {
+                hasher.hash_one(records[i as usize].number)
+            });
+        idx
+    }
+
+    /// Blocks the card at `card_idx` from `blocked_on`.
+    pub(crate) fn block(&mut self, card_idx: u32, reason: &CardBlockReason, blocked_on: NaiveDate) {
+        let Some(card) = self.records.get_mut(card_idx as usize) else {
+            return;
+        };
+        card.blocked_on = Some(blocked_on);
+        card.block = match reason {
+            CardBlockReason::Replaced => BlockCode::Replaced,
+            CardBlockReason::MembershipEnded => BlockCode::MembershipEnded,
+            CardBlockReason::Requested(words) => {
+                self.requested.insert(card_idx, words.as_str().into());
+                BlockCode::Requested
+            }
+        };
+    }
+
+    /// Why the card at `card_idx` was blocked, as [`CardBlockReason::describe`] words.
+    pub(crate) fn block_reason(&self, card_idx: u32) -> Option<String> {
+        let card = self.get(card_idx)?;
+        let reason = match card.block {
+            BlockCode::NotBlocked => return None,
+            BlockCode::Replaced => CardBlockReason::Replaced,
+            BlockCode::MembershipEnded => CardBlockReason::MembershipEnded,
+            BlockCode::Requested => CardBlockReason::Requested(
+                self.requested
+                    .get(&card_idx)
+                    .map(|w| w.to_string())
+                    .unwrap_or_default(),
+            ),
+        };
+        Some(reason.describe().to_string())
+    }
+
+    /// The cards of a member, newest first, from their newest card.
+    pub(crate) fn chain(&self, newest: u32) -> impl Iterator<Item = u32> + '_ {
+        let mut next = newest;
+        let mut steps = self.records.len();
+        std::iter::from_fn(move || {
+            let card = self.get(next)?;
+            steps = steps.checked_sub(1)?;
+            let current = next;
+            next = card.previous;
+            Some(current)
+        })
+    }
+
+    /// Bytes held, roughly (for measuring).
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.records.capacity() * std::mem::size_of::<CardRecord>() + self.by_number.capacity() * 5
+    }
+}

@@ -1,0 +1,238 @@
+//! The registry: the union as it stands now, folded from the log.
+//!
+//! The organisation tree (names, levels, passports, member counts per subtree),
+//! members (profile, personal data unless erased, memberships, cards), cards by
+//! number, applications, and the facts the command path needs (`HomeFacts`,
+//! `ParentFacts`, the SNILS holder, stream versions). Everything the GraphQL
+//! `Organization`, `Member`, `Card`, `Application` and `CardCheck` types show
+//! comes from here, except a member's history (see [`crate::archive`]).
+//!
+//! Layout: [`model`] folds events; [`orgs`], [`members`], [`cards`],
+//! [`applications`] are its tables; [`personal`] keeps personal data compact,
+//! [`names`] is the name search; [`queries`] pages lists; [`views`] are the
+//! answers; [`facts`] what commands need.
+//!
+//! Sharing: one `RwLock` around the model. The projector takes the write lock
+//! for [`APPLY_SLICE`] events at a time, so a reader waits a fraction of a
+//! millisecond at most; readers hold the read lock only to copy out a view.
+//!
+//! Memory: members are `u32` indexes into compact records (see `members.rs`):
+//! about 252 bytes a member with one card, indexes included (measured by the
+//! allocator in `tests/registry.rs`); the budget is 179 (700 MB for 3.9M).
+
+mod applications;
+mod cards;
+mod digest;
+mod facts;
+mod members;
+mod model;
+mod names;
+mod orgs;
+mod personal;
+mod queries;
+mod views;
+
+use domain::card_number::CardNumber;
+use domain::ids::{ApplicationId, OrgId, PersonId};
+use domain::vocabulary::organization::OrgLevel;
+use parking_lot::RwLock;
+
+use crate::registry::model::Model;
+use crate::runtime::{Applied, Projection};
+
+pub use crate::registry::applications::{ApplicantNames, ApplicationStatus, ApplicationStatusKind};
+pub use crate::registry::names::normalize;
+pub use crate::registry::orgs::MemberStatus;
+pub use crate::registry::queries::{MAX_PAGE, MemberFilter, QueryError};
+pub use crate::registry::views::{
+    ApplicationView, CardCheck, CardCheckResult, CardStatus, CardView, MemberView, Membership,
+    OrganizationView, Page,
+};
+
+/// Events applied under one write lock: small enough that a reader waits well
+/// under a millisecond, large enough that locking costs nothing.
+pub const APPLY_SLICE: usize = 256;
+
+/// The registry read model. Cheap to share behind an `Arc`.
+#[derive(Default)]
+pub struct Registry {
+    model: RwLock<Model>,
+}
+
+impl Registry {
+    /// An empty registry, to be fed from position 0.
+    pub fn new() -> Registry {
+        Registry::default()
+    }
+
+    /// The position of the last event applied.
+    pub fn position(&self) -> u64 {
+        self.model.read().position
+    }
+
+    /// The organisation `org_id`, if registered.
+    pub fn organization(&self, org_id: OrgId) -> Option<OrganizationView> {
+        let model = self.model.read();
+        let idx = model.orgs.find(org_id)?;
+        model.orgs.get(idx).filter(|o| o.registered)?;
+        model.organization_view(idx)
+    }
+
+    /// From the root down to `org_id`, both included; empty when unknown.
+    pub fn path(&self, org_id: OrgId) -> Vec<OrganizationView> {
+        let model = self.model.read();
+        let Some(idx) = model.orgs.find(org_id) else {
+            return Vec::new();
+        };
+        let mut path: Vec<OrganizationView> = model
+            .orgs
+            .ancestry(idx)
+            .filter_map(|i| model.organization_view(i))
+            .collect();
+        path.reverse();
+        path
+    }
+
+    /// A page of the children of `org_id`, by name then id.
+    ///
+    /// # Errors
+    /// [`QueryError::UnknownOrganization`], [`QueryError::BadCursor`].
+    pub fn children(
+        &self,
+        org_id: OrgId,
+        first: usize,
+        after: Option<&str>,
+    ) -> Result<Page<OrganizationView>, QueryError> {
+        self.model
+            .read()
+            .organizations_page(Some(org_id), None, None, first, after)
+    }
+
+    /// A page of organisations (`organizations(parentId, level, search, …)`): the
+    /// children of `parent` by name, or all organisations in order of
+    /// registration; `search` is a part of the name or short name (any case, ё = е).
+    ///
+    /// # Errors
+    /// [`QueryError::UnknownOrganization`] for an unknown parent, [`QueryError::BadCursor`].
+    pub fn organizations(
+        &self,
+        parent: Option<OrgId>,
+        level: Option<OrgLevel>,
+        search: Option<&str>,
+        first: usize,
+        after: Option<&str>,
+    ) -> Result<Page<OrganizationView>, QueryError> {
+        self.model
+            .read()
+            .organizations_page(parent, level, search, first, after)
+    }
+
+    /// The person `person_id`, member or former member.
+    pub fn member(&self, person_id: PersonId) -> Option<MemberView> {
+        let model = self.model.read();
+        let idx = model.members.find(person_id)?;
+        model.member_view(idx)
+    }
+
+    /// The holder of the card `number`, whatever the card's status.
+    pub fn member_by_card(&self, number: CardNumber) -> Option<MemberView> {
+        let model = self.model.read();
+        let card = model.cards.find(number)?;
+        model.member_view(model.cards.get(card)?.member)
+    }
+
+    /// A page of members of an organisation or its subtree (see [`MemberFilter`]).
+    ///
+    /// # Errors
+    /// [`QueryError::UnknownOrganization`], [`QueryError::BadCursor`].
+    pub fn members(
+        &self,
+        filter: &MemberFilter<'_>,
+        first: usize,
+        after: Option<&str>,
+    ) -> Result<Page<MemberView>, QueryError> {
+        self.model.read().members_page(filter, first, after)
+    }
+
+    /// The application `application_id`.
+    pub fn application(&self, application_id: ApplicationId) -> Option<ApplicationView> {
+        let model = self.model.read();
+        model.application_view(model.applications.find(application_id)?)
+    }
+
+    /// A page of the applications to `org_id` with `status`, oldest first.
+    ///
+    /// # Errors
+    /// [`QueryError::UnknownOrganization`], [`QueryError::BadCursor`].
+    pub fn applications(
+        &self,
+        org_id: OrgId,
+        status: ApplicationStatusKind,
+        first: usize,
+        after: Option<&str>,
+    ) -> Result<Page<ApplicationView>, QueryError> {
+        self.model
+            .read()
+            .applications_page(org_id, status, first, after)
+    }
+
+    /// The card `number`, if issued.
+    pub fn card(&self, number: CardNumber) -> Option<CardView> {
+        let model = self.model.read();
+        model.card_view(model.cards.find(number)?)
+    }
+
+    /// Checks a card: VALID (with the issuing organisation's name), BLOCKED or UNKNOWN.
+    pub fn verify_card(&self, number: CardNumber) -> CardCheck {
+        let model = self.model.read();
+        let card = model
+            .cards
+            .find(number)
+            .and_then(|idx| model.cards.get(idx));
+        let (result, organization_name) = match card {
+            None => (CardCheckResult::Unknown, None),
+            Some(card) if card.blocked_on.is_some() => (CardCheckResult::Blocked, None),
+            Some(card) => (
+                CardCheckResult::Valid,
+                model.orgs.get(card.issued_by).map(|o| o.name.to_string()),
+            ),
+        };
+        CardCheck {
+            number,
+            result,
+            organization_name,
+        }
+    }
+
+    /// Active members whose home is in the subtree of `org_id`, now.
+    pub fn member_count(&self, org_id: OrgId) -> Option<u32> {
+        let model = self.model.read();
+        Some(model.orgs.get(model.orgs.find(org_id)?)?.subtree_active)
+    }
+
+    /// Bytes the registry holds in its main tables, roughly: members and their
+    /// indexes, personal data, cards (organisations and applications aside).
+    pub fn heap_bytes(&self) -> usize {
+        let model = self.model.read();
+        model.members.heap_bytes() + model.cards.heap_bytes()
+    }
+}
+
+impl Projection for Registry {
+    fn name(&self) -> &'static str {
+        "registry"
+    }
+
+    fn apply(&self, events: &[Applied]) {
+        for slice in events.chunks(APPLY_SLICE) {
+            let mut model = self.model.write();
+            for applied in slice {
+                model.apply(applied);
+            }
+        }
+    }
+
+    fn digest(&self) -> u64 {
+        self.model.read().digest()
+    }
+}
