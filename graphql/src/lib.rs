@@ -4,6 +4,8 @@
 //! that knows GraphQL and HTTP.
 //!
 //! Layout:
+//! - [`commands`]: the command path: load, decide with facts, append, retry.
 //! - [`contract`]: the guard that a served schema keeps the contract.
 
+pub mod commands;
 pub mod contract;

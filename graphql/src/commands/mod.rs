@@ -1,0 +1,233 @@
+//! The command path: load what a decision reads, decide, append, retry on conflict.
+//!
+//! A command's handler loads its aggregate from the aggregate's stream, asks
+//! [`Facts`] (the read models) for what the charter needs from elsewhere, calls
+//! the aggregate's pure `decide`, and appends the events with the expected
+//! version of every stream it read: the aggregate's own exactly, and any other it
+//! relied on as a pure version check. When someone else appended in between, the
+//! log refuses with a conflict and the handler decides again on the new state,
+//! unless the client pinned `expectedVersion`: then the conflict is the answer.
+
+mod access;
+mod application;
+mod load;
+mod organization;
+mod person;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use dashmap::DashMap;
+use domain::error::DomainError;
+use domain::ids::{OrgId, PersonId};
+use domain::organization::ParentFacts;
+use domain::person::HomeFacts;
+use domain::snils::Snils;
+use domain::vocabulary::access::Role;
+use eventlog::{AppendRequest, Appended, EventLog, StreamAppend};
+use uuid::Uuid;
+
+pub use crate::commands::access::{GrantedRole, grant_role, revoke_role};
+pub use crate::commands::application::{
+    NewApplication, approve_application, reject_application, submit_application,
+};
+pub use crate::commands::organization::{
+    NewOrganization, dissolve_organization, move_organization, register_organization,
+    rename_organization, update_passport,
+};
+pub use crate::commands::person::{
+    NewMember, admit_member, block_card, end_membership, erase_personal_data, issue_card,
+    transfer_member, update_member,
+};
+
+/// Times a command is decided again after a conflict before giving up: enough
+/// for any realistic burst on one member, few enough that a hot stream answers.
+pub const MAX_ATTEMPTS: usize = 8;
+
+/// What the charter needs to know beyond a command's own stream, answered by the
+/// read models. Answers may lag the log by a few events; every decision guards
+/// the streams it read, so a stale answer costs a retry, never a broken rule.
+pub trait Facts: Send + Sync {
+    /// The organisation as a member's home (exists, dissolved, level).
+    fn home(&self, org: OrgId) -> HomeFacts;
+    /// The organisation as a parent (level, dissolved, ancestors); `None` if unknown.
+    fn parent(&self, org: OrgId) -> Option<ParentFacts>;
+    /// Whether the CENTRAL organisation exists.
+    fn central_exists(&self) -> bool;
+    /// Active members whose home is in the organisation's subtree now.
+    fn active_members_in_subtree(&self, org: OrgId) -> u64;
+    /// The person who has `snils`, if anyone.
+    fn snils_holder(&self, snils: Snils) -> Option<PersonId>;
+    /// The region code of the regional organisation above `org`.
+    fn region_code(&self, org: OrgId) -> Option<u8>;
+    /// The highest card sequence issued in a region so far (0: none).
+    fn last_card_sequence(&self, region_code: u8) -> u64;
+    /// Whether `org` is `ancestor` or below it, in the tree as it is now.
+    fn within(&self, org: OrgId, ancestor: OrgId) -> bool;
+}
+
+/// Who issues a command, when, and how to recognise its repetition.
+#[derive(Clone, Debug)]
+pub struct Issued {
+    /// The envelope's actor: the user id of the token, or `operator`.
+    pub actor: String,
+    /// The role and subtree of the actor, for grants.
+    pub role: Option<(Role, OrgId)>,
+    /// The registry's today, read once by the caller.
+    pub today: NaiveDate,
+    /// The client's idempotency key.
+    pub command_id: Option<Uuid>,
+    /// The version the client expects the aggregate to have, if it pinned one.
+    pub expected_version: Option<u64>,
+    /// The request this command belongs to.
+    pub correlation_id: Uuid,
+}
+
+/// Why a command was not carried out. Nothing was written in any case.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    /// The charter refused it, or its input is malformed.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The aggregate is not at the version the client expected, or stayed busy
+    /// through every attempt.
+    #[error("{stream} is at version {actual}, expected {expected}")]
+    Conflict {
+        /// The stream.
+        stream: String,
+        /// What was expected.
+        expected: u64,
+        /// What it is.
+        actual: u64,
+    },
+    /// The log failed.
+    #[error(transparent)]
+    Log(#[from] eventlog::Error),
+}
+
+impl From<domain::rules::RuleViolation> for CommandError {
+    fn from(violation: domain::rules::RuleViolation) -> CommandError {
+        CommandError::Domain(violation.into())
+    }
+}
+
+/// The command path: the log it appends to and the facts it decides with.
+#[derive(Clone)]
+pub struct Commands {
+    log: Arc<dyn EventLog>,
+    facts: Arc<dyn Facts>,
+    /// Next card sequence per region, started from the read model's highest and
+    /// raised past any number found taken (another node, a lagging read model).
+    card_sequences: Arc<DashMap<u8, u64>>,
+}
+
+/// A decision ready to append: the streams with their expected versions and events.
+pub(crate) struct Decision {
+    pub streams: Vec<StreamAppend>,
+    pub erase_personal_data_of: Vec<String>,
+}
+
+/// One command: decides on freshly loaded state each time it is attempted.
+#[async_trait]
+pub(crate) trait Command: Send + Sync {
+    /// Loads, checks the client's expected version, decides.
+    async fn decide(&self, commands: &Commands, issued: &Issued) -> Result<Decision, CommandError>;
+}
+
+impl Commands {
+    /// The command path over `log`, deciding with `facts`.
+    pub fn new(log: Arc<dyn EventLog>, facts: Arc<dyn Facts>) -> Commands {
+        Commands {
+            log,
+            facts,
+            card_sequences: Arc::new(DashMap::new()),
+        }
+    }
+
+    pub(crate) fn log(&self) -> &dyn EventLog {
+        self.log.as_ref()
+    }
+
+    pub(crate) fn facts(&self) -> &dyn Facts {
+        self.facts.as_ref()
+    }
+
+    /// Runs `command`: answers a repeated command id with its first result, else
+    /// decides and appends, deciding again after a conflict.
+    pub(crate) async fn execute(
+        &self,
+        issued: &Issued,
+        command: &dyn Command,
+    ) -> Result<Appended, CommandError> {
+        if let Some(command_id) = issued.command_id
+            && let Some(first) = self.log.find_command(command_id).await?
+        {
+            return Ok(first);
+        }
+        let mut last_conflict = None;
+        for _ in 0..MAX_ATTEMPTS {
+            let decision = command.decide(self, issued).await?;
+            let request = AppendRequest {
+                streams: decision.streams,
+                command_id: issued.command_id,
+                actor: issued.actor.clone(),
+                correlation_id: Some(issued.correlation_id),
+                causation_id: None,
+                erase_personal_data_of: decision.erase_personal_data_of,
+            };
+            match self.log.append(request).await {
+                Err(eventlog::Error::Conflict {
+                    stream,
+                    expected,
+                    actual,
+                }) => {
+                    let expected = match expected {
+                        eventlog::ExpectedVersion::Exact(v) => v,
+                        _ => 0,
+                    };
+                    last_conflict = Some(CommandError::Conflict {
+                        stream,
+                        expected,
+                        actual,
+                    });
+                    if issued.expected_version.is_some() {
+                        break;
+                    }
+                }
+                outcome => return Ok(outcome?),
+            }
+        }
+        Err(last_conflict.unwrap_or(CommandError::Conflict {
+            stream: String::new(),
+            expected: 0,
+            actual: 0,
+        }))
+    }
+
+    /// A card number not issued before in `region_code`'s sequence.
+    pub(crate) fn next_card_sequence(&self, region_code: u8) -> u64 {
+        let mut next = self
+            .card_sequences
+            .entry(region_code)
+            .or_insert_with(|| self.facts.last_card_sequence(region_code));
+        *next += 1;
+        *next
+    }
+}
+
+/// Refuses with a conflict when the client pinned a version the aggregate is not at.
+pub(crate) fn check_expected(
+    issued: &Issued,
+    stream: &str,
+    actual: u64,
+) -> Result<(), CommandError> {
+    match issued.expected_version {
+        Some(expected) if expected != actual => Err(CommandError::Conflict {
+            stream: stream.to_string(),
+            expected,
+            actual,
+        }),
+        _ => Ok(()),
+    }
+}
