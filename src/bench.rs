@@ -5,9 +5,15 @@ use std::io::Write;
 use std::sync::Arc;
 use std::time::Instant;
 
+use domain::ids::OrgId;
+use domain::vocabulary::organization::OrgLevel;
 use eventlog::EventLog;
+use projections::archive::Archive;
+use projections::registry::Registry;
+use projections::runtime::{Projection, Projector};
+use projections::statistics::Statistics;
 
-use crate::cli::BenchAppendArgs;
+use crate::cli::{BenchAppendArgs, BenchReadSideArgs};
 
 /// Durable single-event commands from concurrent writers; prints the rate.
 pub async fn append(log: Arc<dyn EventLog>, args: &BenchAppendArgs) -> anyhow::Result<()> {
@@ -33,4 +39,81 @@ pub async fn append(log: Arc<dyn EventLog>, args: &BenchAppendArgs) -> anyhow::R
         args.events, args.writers
     );
     Ok(())
+}
+
+/// Rebuilds registry, archive and statistics from the log, then times the
+/// reports of the read-side targets (BENCHMARKS.md, issue 3).
+pub async fn read_side(log: Arc<dyn EventLog>, args: &BenchReadSideArgs) -> anyhow::Result<()> {
+    let registry = Arc::new(Registry::new());
+    let statistics = Arc::new(Statistics::new());
+    let projections: Vec<Arc<dyn Projection>> =
+        vec![registry.clone(), Arc::new(Archive::new()), statistics.clone()];
+    let projector = Projector::new(Arc::clone(&log), projections, 0);
+    let started = Instant::now();
+    let events = projector.catch_up().await?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "rebuild of all projections: {events} events in {seconds:.1} s = {:.0} events/s",
+        events as f64 / seconds
+    );
+    println!("memory after the rebuild: {}", memory());
+
+    let central = first_of_level(&registry, OrgLevel::Central)?;
+    let territorial = first_of_level(&registry, OrgLevel::Territorial)?;
+    let as_of = args.as_of;
+    let year_before = as_of - chrono::Days::new(365);
+    let timed = [
+        ("statistics, whole union, with breakdown", central, Query::Report),
+        ("statistics, one territorial, with breakdown", territorial, Query::Report),
+        ("movement for a year, whole union", central, Query::Movement),
+        ("movement for a year, one territorial", territorial, Query::Movement),
+    ];
+    for (label, org, query) in timed {
+        let mut times = Vec::with_capacity(args.repeat);
+        let mut members = 0;
+        for _ in 0..args.repeat.max(1) {
+            let started = Instant::now();
+            members = match query {
+                Query::Report => statistics.report(org, as_of, None)?.members,
+                Query::Movement => statistics.movement(org, year_before, as_of)?.admitted,
+            };
+            times.push(started.elapsed());
+        }
+        times.sort();
+        println!(
+            "{label} on {as_of}: median {:.3} ms, slowest {:.3} ms ({members} {})",
+            times[times.len() / 2].as_secs_f64() * 1e3,
+            times[times.len() - 1].as_secs_f64() * 1e3,
+            if matches!(query, Query::Report) { "members" } else { "admitted" },
+        );
+    }
+    println!("peak memory: {}", memory());
+    Ok(())
+}
+
+#[derive(Clone, Copy)]
+enum Query {
+    Report,
+    Movement,
+}
+
+fn first_of_level(registry: &Registry, level: OrgLevel) -> anyhow::Result<OrgId> {
+    let page = registry.organizations(None, Some(level), None, 1, None)?;
+    page.items
+        .first()
+        .map(|(_, org)| org.org_id)
+        .ok_or_else(|| anyhow::anyhow!("the log holds no {level:?} organisation"))
+}
+
+/// Resident and peak resident memory of this process, from /proc.
+fn memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .map(|v| v.trim().to_string())
+            .unwrap_or_else(|| "?".into())
+    };
+    format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
 }

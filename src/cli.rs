@@ -96,6 +96,19 @@ pub struct EventsArgs {
 pub enum BenchCommand {
     /// Durable single-event appends (member transfers) from concurrent writers.
     Append(BenchAppendArgs),
+    /// Rebuild every read model from the log, then time statistics and movement
+    /// for the whole union and one territorial organisation; prints peak memory.
+    ReadSide(BenchReadSideArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchReadSideArgs {
+    /// The report date (a past date).
+    #[arg(long, default_value = "2024-01-01")]
+    pub as_of: chrono::NaiveDate,
+    /// Times each query runs; the median and the slowest are printed.
+    #[arg(long, default_value_t = 21)]
+    pub repeat: usize,
 }
 
 #[derive(Debug, Args)]

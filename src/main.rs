@@ -34,6 +34,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Generate(args) => generate::run(&log, args).await,
         Command::Events(args) => journal::print(log.clone(), args).await,
         Command::Bench(BenchCommand::Append(args)) => bench::append(log.clone(), args).await,
+        Command::Bench(BenchCommand::ReadSide(args)) => bench::read_side(log.clone(), args).await,
     };
     log.shutdown().await?;
     outcome
