@@ -9,10 +9,12 @@
 //! - [`registry`]: the current state: organisation tree, members, cards, applications.
 //! - [`archive`]: the membership history, one plain-words line per event.
 //! - [`statistics`]: figures for any subtree on any date, known at any position; movement.
+//! - [`access`]: who a bearer token belongs to (role, subtree) until revoked.
 //! - [`access_token`]: bearer tokens: minted once, kept only as a hash.
 //!
 //! What it does not do: write to the log, or know HTTP and GraphQL.
 
+pub mod access;
 pub mod access_token;
 pub mod archive;
 pub mod error;
