@@ -6,6 +6,8 @@
 //! Layout:
 //! - [`commands`]: the command path: load, decide with facts, append, retry.
 //! - [`contract`]: the guard that a served schema keeps the contract.
+//! - [`error`]: [`ApiError`](error::ApiError), the one mapping to `extensions.code`.
 
 pub mod commands;
 pub mod contract;
+pub mod error;
