@@ -115,3 +115,52 @@ fn an_unsupported_database_url_is_a_clear_error() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown database URL"));
 }
+
+#[test]
+fn bench_read_side_rebuilds_a_generated_union_and_reports_every_figure() {
+    let dir = TempDir::new().unwrap();
+    stdout(&reestr(
+        dir.path(),
+        &["generate", "--members", "3000", "--seed", "3"],
+    ));
+    let out = stdout(&reestr(
+        dir.path(),
+        &[
+            "bench",
+            "read-side",
+            "--repeat",
+            "1",
+            "--as-of",
+            "2025-01-01",
+        ],
+    ));
+    let rebuilt: u64 = out
+        .lines()
+        .find_map(|l| l.strip_prefix("rebuild of all projections: "))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the rebuild line");
+    assert_eq!(
+        rebuilt,
+        journal(dir.path(), &[]).len() as u64,
+        "every event of the log is folded"
+    );
+    let whole_union: u64 = out
+        .lines()
+        .find(|l| l.starts_with("statistics, whole union"))
+        .and_then(|l| l.rsplit('(').next())
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("the whole-union line");
+    assert!(
+        (2_000..=4_000).contains(&whole_union),
+        "members on 2025-01-01: {whole_union}"
+    );
+    for line in [
+        "statistics, one territorial",
+        "movement for a year, whole union",
+        "peak memory",
+    ] {
+        assert!(out.contains(line), "{line} missing from:\n{out}");
+    }
+}
