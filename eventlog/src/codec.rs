@@ -5,11 +5,17 @@
 //! payload and stored apart, encrypted under the stream's vault key. Reading puts
 //! it back (or leaves it `None` when it was erased) after upcasting the payload.
 
+use std::borrow::Cow;
+
 use domain::event::{
     AccessEvent, ApplicationEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
 };
 use domain::ids::{ApplicationId, OrgId, PersonId, UserId};
+use serde::Deserialize;
+use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer};
+use serde::de::{DeserializeSeed, MapAccess};
 use serde_json::Value;
+use serde_json::de::StrRead;
 use uuid::Uuid;
 
 use crate::envelope::{NewEvent, Personal, StoredEvent};
@@ -99,38 +105,91 @@ pub fn decode(stored: &StoredEvent) -> Result<Event, CodecError> {
     let event_type = stored.event_type.as_str();
     let payload = upcast::to_current(event_type, stored.schema_version, &stored.payload)?;
     let fields = match &stored.personal {
-        Personal::Plain(personal) => with_personal(&payload, personal),
-        Personal::None | Personal::Erased => payload.into_owned(),
+        Personal::Plain(personal) => Cow::Owned(with_personal(&payload, personal)),
+        Personal::None | Personal::Erased => payload,
     };
-    // Adjacently tagged with the tag first: serde reads it without buffering.
-    let tagged = format!("{{\"type\":{},\"data\":{fields}}}", Value::from(event_type));
+    let stream = stored.stream.as_str();
     let json_error = |source| CodecError::Json {
         event_type: event_type.to_string(),
         source,
     };
-    let stream = stored.stream.as_str();
     if OrgId::from_stream(stream).is_some() {
-        serde_json::from_str::<OrganizationEvent>(&tagged)
+        tagged::<OrganizationEvent>(event_type, &fields)
             .map(Event::Organization)
             .map_err(json_error)
     } else if PersonId::from_stream(stream).is_some() {
-        serde_json::from_str::<PersonEvent>(&tagged)
+        tagged::<PersonEvent>(event_type, &fields)
             .map(Event::Person)
             .map_err(json_error)
     } else if ApplicationId::from_stream(stream).is_some() {
-        serde_json::from_str::<ApplicationEvent>(&tagged)
+        tagged::<ApplicationEvent>(event_type, &fields)
             .map(Event::Application)
             .map_err(json_error)
     } else if UserId::from_stream(stream).is_some() {
-        serde_json::from_str::<AccessEvent>(&tagged)
+        tagged::<AccessEvent>(event_type, &fields)
             .map(Event::Access)
             .map_err(json_error)
     } else if stream.starts_with("card-") {
-        serde_json::from_str::<CardEvent>(&tagged)
+        tagged::<CardEvent>(event_type, &fields)
             .map(Event::Card)
             .map_err(json_error)
     } else {
         Err(CodecError::UnknownStream(stream.to_string()))
+    }
+}
+
+/// Deserializes an adjacently tagged event `{"type": event_type, "data": fields}`
+/// straight from its parts: the tag first (serde then reads the data without
+/// buffering it), the data parsed in place, so no tagged JSON string is built.
+fn tagged<'de, T: Deserialize<'de>>(
+    event_type: &'de str,
+    fields: &'de str,
+) -> Result<T, serde_json::Error> {
+    let mut data = serde_json::Deserializer::from_str(fields);
+    let value = T::deserialize(MapAccessDeserializer::new(Tagged {
+        event_type,
+        data: &mut data,
+        next: 0,
+    }))?;
+    data.end()?;
+    Ok(value)
+}
+
+/// The map `{"type": …, "data": …}` of an adjacently tagged enum, the data read
+/// from a JSON deserializer.
+struct Tagged<'a, 'de> {
+    event_type: &'de str,
+    data: &'a mut serde_json::Deserializer<StrRead<'de>>,
+    /// Entries handed out so far: 0 (none), 1 (the tag), 2 (both).
+    next: u8,
+}
+
+impl<'de> MapAccess<'de> for Tagged<'_, 'de> {
+    type Error = serde_json::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, serde_json::Error> {
+        let key = match self.next {
+            0 => "type",
+            1 => "data",
+            _ => return Ok(None),
+        };
+        seed.deserialize(BorrowedStrDeserializer::new(key))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(
+        &mut self,
+        seed: V,
+    ) -> Result<V::Value, serde_json::Error> {
+        self.next += 1;
+        if self.next == 1 {
+            seed.deserialize(BorrowedStrDeserializer::new(self.event_type))
+        } else {
+            seed.deserialize(&mut *self.data)
+        }
     }
 }
 

@@ -5,6 +5,8 @@
 //! (from 0 to the head) and live catch-up (then on, as events commit), so a live
 //! model and a rebuilt one are the same fold of the same events.
 
+use std::collections::VecDeque;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use domain::event::Event;
@@ -92,12 +94,7 @@ impl Projector {
             return Ok(after);
         }
         let events = eventlog::read_all(Arc::clone(&self.log), after);
-        let mut batches = decoded_batches(events);
-        while let Some(batch) = batches.recv().await {
-            if self.apply_batch(batch?) >= head {
-                break;
-            }
-        }
+        self.fold(decoded_batches(events), head).await?;
         Ok(*self.checkpoint.borrow())
     }
 
@@ -107,11 +104,8 @@ impl Projector {
     /// A read or decode failure.
     pub async fn run(&self) -> Result<(), Error> {
         let after = *self.checkpoint.borrow();
-        let mut batches = decoded_batches(eventlog::subscribe(Arc::clone(&self.log), after));
-        while let Some(batch) = batches.recv().await {
-            self.apply_batch(batch?);
-        }
-        Ok(())
+        let batches = decoded_batches(eventlog::subscribe(Arc::clone(&self.log), after));
+        self.fold(batches, u64::MAX).await
     }
 
     /// The projections' digests by name, for comparing a live set with a rebuilt one.
@@ -122,17 +116,111 @@ impl Projector {
             .collect()
     }
 
-    /// Hands `batch` to every projection and moves the checkpoint past it.
-    fn apply_batch(&self, batch: Vec<Applied>) -> u64 {
-        let Some(last) = batch.last().map(|a| a.stored.position) else {
-            return *self.checkpoint.borrow();
-        };
-        for projection in &self.projections {
-            projection.apply(&batch);
+    /// Applies what `batches` brings until a batch reaches `until` or the
+    /// channel ends, each projection on its own thread (they share nothing, so
+    /// the registry, the archive and the statistics fold side by side); the
+    /// checkpoint moves past a batch once every projection has applied it. The
+    /// batches are dropped here, not on the applying threads, so freeing them
+    /// costs those threads nothing.
+    async fn fold(
+        &self,
+        mut batches: mpsc::Receiver<Result<Vec<Applied>, Error>>,
+        until: u64,
+    ) -> Result<(), Error> {
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel();
+        let appliers: Vec<_> = self
+            .projections
+            .iter()
+            .enumerate()
+            .map(|(index, projection)| applier(index, Arc::clone(projection), done_tx.clone()))
+            .collect::<Result<_, _>>()?;
+        drop(done_tx);
+        // Batches handed out and not yet applied by every projection, oldest first.
+        let mut pending = VecDeque::<(u64, Arc<Vec<Applied>>)>::new();
+        // Batches applied by each projection since the oldest pending one.
+        let mut applied = vec![0usize; appliers.len()];
+        let mut reading = true;
+        let mut outcome = Ok(());
+        while reading || !pending.is_empty() {
+            let room = reading && pending.len() < APPLIERS_IN_FLIGHT;
+            tokio::select! {
+                batch = batches.recv(), if room => match batch {
+                    Some(Ok(batch)) => {
+                        let Some(last) = batch.last().map(|a| a.stored.position) else {
+                            continue;
+                        };
+                        let batch = Arc::new(batch);
+                        for applier in &appliers {
+                            // A closed applier has panicked: its report ends the fold.
+                            let _ = applier.send(Arc::clone(&batch));
+                        }
+                        pending.push_back((last, batch));
+                        reading = last < until;
+                    }
+                    Some(Err(error)) => {
+                        outcome = Err(error);
+                        reading = false;
+                    }
+                    None => reading = false,
+                },
+                done = done_rx.recv() => match done {
+                    Some(Done::Applied(index)) => {
+                        applied[index] += 1;
+                        while !pending.is_empty() && applied.iter().all(|&n| n > 0) {
+                            applied.iter_mut().for_each(|n| *n -= 1);
+                            if let Some((last, batch)) = pending.pop_front() {
+                                self.checkpoint.send_replace(last);
+                                drop(batch);
+                            }
+                        }
+                    }
+                    Some(Done::Panicked(name)) => panic!("projection {name} panicked while applying"),
+                    None => break,
+                },
+            }
         }
-        self.checkpoint.send_replace(last);
-        last
+        outcome
     }
+}
+
+/// Batches a projection thread may be behind the slowest by: bounds memory.
+const APPLIERS_IN_FLIGHT: usize = 4;
+
+/// What an applying thread reports.
+enum Done {
+    /// The projection at this index applied its next batch.
+    Applied(usize),
+    /// It panicked (named), and applies nothing more.
+    Panicked(&'static str),
+}
+
+/// Starts the thread that applies `projection`'s batches in order, reporting
+/// each on `done`; it ends when the returned sender is dropped.
+fn applier(
+    index: usize,
+    projection: Arc<dyn Projection>,
+    done: mpsc::UnboundedSender<Done>,
+) -> Result<mpsc::UnboundedSender<Arc<Vec<Applied>>>, Error> {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Arc<Vec<Applied>>>();
+    std::thread::Builder::new()
+        .name(format!("apply-{}", projection.name()))
+        .spawn(move || {
+            while let Some(batch) = rx.blocking_recv() {
+                let applied =
+                    std::panic::catch_unwind(AssertUnwindSafe(|| projection.apply(&batch)));
+                drop(batch);
+                let report = match applied {
+                    Ok(()) => Done::Applied(index),
+                    Err(_) => Done::Panicked(projection.name()),
+                };
+                let panicked = matches!(report, Done::Panicked(_));
+                if done.send(report).is_err() || panicked {
+                    return;
+                }
+            }
+        })
+        .map_err(|error| Error::Log(eventlog::Error::Io(error)))?;
+    Ok(tx)
 }
 
 /// Batches in flight between two stages: enough to keep both cores busy, few
@@ -140,8 +228,8 @@ impl Projector {
 const BATCHES_IN_FLIGHT: usize = 4;
 
 /// Reads, decodes and applies in three stages so they overlap on separate cores:
-/// a task reads `events` in batches, a blocking thread decodes them, and the
-/// caller applies what arrives on the returned channel. Decoding costs about as
+/// a task reads `events` in batches, a blocking thread decodes them, and
+/// `Projector::fold` applies what arrives on the returned channel. Decoding costs about as
 /// much as reading (BENCHMARKS.md), so a rebuild on one core would do half as well.
 fn decoded_batches(
     events: futures::stream::BoxStream<'static, Result<StoredEvent, eventlog::Error>>,
