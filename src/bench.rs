@@ -46,8 +46,9 @@ pub async fn append(log: Arc<dyn EventLog>, args: &BenchAppendArgs) -> anyhow::R
 pub async fn read_side(log: Arc<dyn EventLog>, args: &BenchReadSideArgs) -> anyhow::Result<()> {
     let registry = Arc::new(Registry::new());
     let statistics = Arc::new(Statistics::new());
+    let archive = Arc::new(Archive::new());
     let projections: Vec<Arc<dyn Projection>> =
-        vec![registry.clone(), Arc::new(Archive::new()), statistics.clone()];
+        vec![registry.clone(), archive.clone(), statistics.clone()];
     let projector = Projector::new(Arc::clone(&log), projections, 0);
     let started = Instant::now();
     let events = projector.catch_up().await?;
@@ -57,16 +58,56 @@ pub async fn read_side(log: Arc<dyn EventLog>, args: &BenchReadSideArgs) -> anyh
         events as f64 / seconds
     );
     println!("memory after the rebuild: {}", memory());
-
     let central = first_of_level(&registry, OrgLevel::Central)?;
+    let members = registry.member_count(central).unwrap_or(0);
+    let mut total = 0;
+    for (model, report) in [
+        ("registry", registry.heap_report()),
+        ("archive", archive.heap_report()),
+        ("statistics", statistics.heap_report()),
+    ] {
+        let held: usize = report
+            .iter()
+            .filter(|(table, _)| !table.ends_with("(used)"))
+            .map(|(_, bytes)| bytes)
+            .sum();
+        total += held;
+        println!(
+            "  {model}: {} ({:.0} bytes per active member)",
+            mb(held),
+            held as f64 / members.max(1) as f64
+        );
+        for (table, bytes) in report {
+            println!("    {table}: {}", mb(bytes));
+        }
+    }
+    println!(
+        "  all models: {} ({:.0} bytes per active member, {members} active members)",
+        mb(total),
+        total as f64 / members.max(1) as f64
+    );
+    println!("  allocator: {}", allocator());
+
     let territorial = first_of_level(&registry, OrgLevel::Territorial)?;
     let as_of = args.as_of;
     let year_before = as_of - chrono::Days::new(365);
     let timed = [
-        ("statistics, whole union, with breakdown", central, Query::Report),
-        ("statistics, one territorial, with breakdown", territorial, Query::Report),
+        (
+            "statistics, whole union, with breakdown",
+            central,
+            Query::Report,
+        ),
+        (
+            "statistics, one territorial, with breakdown",
+            territorial,
+            Query::Report,
+        ),
         ("movement for a year, whole union", central, Query::Movement),
-        ("movement for a year, one territorial", territorial, Query::Movement),
+        (
+            "movement for a year, one territorial",
+            territorial,
+            Query::Movement,
+        ),
     ];
     for (label, org, query) in timed {
         let mut times = Vec::with_capacity(args.repeat);
@@ -84,7 +125,11 @@ pub async fn read_side(log: Arc<dyn EventLog>, args: &BenchReadSideArgs) -> anyh
             "{label} on {as_of}: median {:.3} ms, slowest {:.3} ms ({members} {})",
             times[times.len() / 2].as_secs_f64() * 1e3,
             times[times.len() - 1].as_secs_f64() * 1e3,
-            if matches!(query, Query::Report) { "members" } else { "admitted" },
+            if matches!(query, Query::Report) {
+                "members"
+            } else {
+                "admitted"
+            },
         );
     }
     println!("peak memory: {}", memory());
@@ -103,6 +148,50 @@ fn first_of_level(registry: &Registry, level: OrgLevel) -> anyhow::Result<OrgId>
         .first()
         .map(|(_, org)| org.org_id)
         .ok_or_else(|| anyhow::anyhow!("the log holds no {level:?} organisation"))
+}
+
+fn mb(bytes: usize) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+/// What glibc's malloc holds: in use, free inside its heaps (fragmentation),
+/// and mapped on its own (large blocks).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn allocator() -> String {
+    /// glibc's `struct mallinfo2`.
+    #[repr(C)]
+    struct MallInfo2 {
+        arena: usize,
+        ordblks: usize,
+        smblks: usize,
+        hblks: usize,
+        hblkhd: usize,
+        usmblks: usize,
+        fsmblks: usize,
+        uordblks: usize,
+        fordblks: usize,
+        keepcost: usize,
+    }
+    unsafe extern "C" {
+        fn mallinfo2() -> MallInfo2;
+        /// The bundled SQLite's own count of the bytes it has allocated.
+        fn sqlite3_memory_used() -> i64;
+    }
+    // SAFETY: both take no arguments and return plain values; SQLite's counter
+    // is thread-safe.
+    let (info, sqlite) = unsafe { (mallinfo2(), sqlite3_memory_used()) };
+    format!(
+        "in use {} (of which mapped {}, SQLite's page caches and statements {}), free in heaps {}",
+        mb(info.uordblks + info.hblkhd),
+        mb(info.hblkhd),
+        mb(usize::try_from(sqlite).unwrap_or(0)),
+        mb(info.fordblks)
+    )
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn allocator() -> String {
+    "not glibc".into()
 }
 
 /// Resident and peak resident memory of this process, from /proc.

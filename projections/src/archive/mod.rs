@@ -146,6 +146,11 @@ impl Archive {
         self.index.read().name_before(org_id, position)
     }
 
+    /// Bytes held per table, for memory reports.
+    pub fn heap_report(&self) -> Vec<(&'static str, usize)> {
+        self.index.read().heap_report()
+    }
+
     fn entry(&self, stored: &StoredEvent, event: &Event, gender: Option<Gender>) -> HistoryEntry {
         let position = stored.position;
         let name_before = |org_id: OrgId| self.name_before(org_id, position);

@@ -124,6 +124,24 @@ impl ApplicationTable {
         self.list(idx);
     }
 
+    /// Bytes held, roughly: records, names, the id index and the lists.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let names: usize = self
+            .records
+            .iter()
+            .filter_map(|r| r.names.as_ref())
+            .map(|n| {
+                n.last_name.capacity()
+                    + n.first_name.capacity()
+                    + n.patronymic.as_ref().map_or(0, String::capacity)
+            })
+            .sum();
+        self.records.capacity() * std::mem::size_of::<ApplicationRecord>()
+            + names
+            + crate::registry::hash_table_bytes(self.by_id.capacity(), 20)
+            + self.by_org.len().div_ceil(7) * (11 * 12 + 16)
+    }
+
     fn list(&mut self, idx: u32) {
         if let Some(r) = self.records.get(idx as usize) {
             self.by_org.insert((r.org, r.status.kind(), idx));

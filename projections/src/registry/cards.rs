@@ -8,7 +8,9 @@ use domain::card_number::CardNumber;
 use domain::vocabulary::card::{CardBlockReason, CardKind};
 use hashbrown::HashTable;
 
+use crate::registry::hash_table_bytes;
 use crate::registry::members::NO_CARD;
+use crate::registry::segments::Segmented;
 
 /// One card (32 bytes).
 pub(crate) struct CardRecord {
@@ -36,7 +38,7 @@ pub(crate) enum BlockCode {
 /// Every card ever issued.
 #[derive(Default)]
 pub(crate) struct CardTable {
-    pub(crate) records: Vec<CardRecord>,
+    pub(crate) records: Segmented<CardRecord>,
     /// The words of cards blocked on request, by card index.
     pub(crate) requested: HashMap<u32, Box<str>>,
     by_number: HashTable<u32>,
@@ -118,8 +120,24 @@ impl CardTable {
         })
     }
 
+    /// Bytes held per table, for memory reports.
+    pub(crate) fn heap_report(&self) -> Vec<(&'static str, usize)> {
+        let words: usize = self.requested.values().map(|w| w.len()).sum();
+        vec![
+            ("card records", self.records.heap_bytes()),
+            (
+                "card number index",
+                hash_table_bytes(self.by_number.capacity(), 4),
+            ),
+            (
+                "card block words",
+                words + hash_table_bytes(self.requested.capacity(), 24),
+            ),
+        ]
+    }
+
     /// Bytes held, roughly (for measuring).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.records.capacity() * std::mem::size_of::<CardRecord>() + self.by_number.capacity() * 5
+        self.records.heap_bytes() + self.by_number.capacity() * 5
     }
 }

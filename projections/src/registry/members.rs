@@ -13,9 +13,12 @@ use domain::snils::Snils;
 use domain::vocabulary::person::{EndReason, Gender, MemberCategory, PersonalData, Profession};
 use hashbrown::HashTable;
 
+use crate::registry::dictionary::Dictionary;
+use crate::registry::hash_table_bytes;
 use crate::registry::names::{self, NameIndex};
 use crate::registry::orgs::NO_ORG;
 use crate::registry::personal::{self, Arena, NO_ENTRY};
+use crate::registry::segments::Segmented;
 
 /// The index of no card.
 pub(crate) const NO_CARD: u32 = u32::MAX;
@@ -49,11 +52,13 @@ pub(crate) struct MemberRecord {
 
 /// Every person, with their indexes.
 pub(crate) struct MemberTable {
-    pub(crate) records: Vec<MemberRecord>,
+    pub(crate) records: Segmented<MemberRecord>,
     /// Continuous memberships before the current one, for re-admitted members only.
     pub(crate) earlier: HashMap<u32, Vec<(NaiveDate, NaiveDate)>>,
     pub(crate) names: NameIndex,
     arena: Arena,
+    /// The names the arena's entries refer to.
+    name_texts: Dictionary,
     by_id: HashTable<u32>,
     by_snils: HashTable<u32>,
     texts: Vec<Box<str>>,
@@ -64,10 +69,11 @@ pub(crate) struct MemberTable {
 impl Default for MemberTable {
     fn default() -> MemberTable {
         MemberTable {
-            records: Vec::new(),
+            records: Segmented::default(),
             earlier: HashMap::new(),
             names: NameIndex::default(),
             arena: Arena::default(),
+            name_texts: Dictionary::default(),
             by_id: HashTable::new(),
             by_snils: HashTable::new(),
             texts: Vec::new(),
@@ -142,7 +148,7 @@ impl MemberTable {
     /// The personal data of `member_idx`, unless none was given or it was erased.
     pub(crate) fn personal(&self, member_idx: u32) -> Option<PersonalData> {
         let handle = self.get(member_idx)?.personal;
-        personal::decode(self.arena.get(handle))
+        personal::decode(self.arena.get(handle), &self.name_texts)
     }
 
     /// The normalised full name of `member_idx`, for checking a search match.
@@ -162,8 +168,12 @@ impl MemberTable {
         let Some(record) = self.records.get_mut(member_idx as usize) else {
             return;
         };
-        self.arena.zero(record.personal);
-        record.personal = data.map_or(NO_ENTRY, |p| self.arena.push(&personal::encode(p)));
+        let old = record.personal;
+        record.personal = data.map_or(NO_ENTRY, |p| {
+            self.arena.push(&personal::encode(p, &mut self.name_texts))
+        });
+        personal::release(self.arena.get(old), &mut self.name_texts);
+        self.arena.zero(old);
         let Some(data) = data else {
             return;
         };
@@ -201,10 +211,31 @@ impl MemberTable {
 
     /// Bytes held by the table and its indexes, roughly (for measuring).
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.records.capacity() * std::mem::size_of::<MemberRecord>()
+        self.records.heap_bytes()
             + self.arena.capacity()
+            + self.name_texts.heap_bytes()
             + (self.by_id.capacity() + self.by_snils.capacity()) * 5
             + self.names.len() * 24
+    }
+
+    /// Bytes held per table, for memory reports.
+    pub(crate) fn heap_report(&self) -> Vec<(&'static str, usize)> {
+        let earlier: usize = self.earlier.values().map(|v| v.capacity() * 8 + 24).sum();
+        vec![
+            ("member records", self.records.heap_bytes()),
+            ("personal data", self.arena.capacity()),
+            ("names in personal data", self.name_texts.heap_bytes()),
+            (
+                "member id index",
+                hash_table_bytes(self.by_id.capacity(), 4),
+            ),
+            ("SNILS index", hash_table_bytes(self.by_snils.capacity(), 4)),
+            ("name index", self.names.heap_bytes()),
+            (
+                "earlier memberships",
+                earlier + hash_table_bytes(self.earlier.capacity(), 32),
+            ),
+        ]
     }
 
     fn unindex(&mut self, member_idx: u32) {

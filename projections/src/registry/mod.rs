@@ -8,20 +8,26 @@
 //! comes from here, except a member's history (see [`crate::archive`]).
 //!
 //! Layout: [`model`] folds events; [`orgs`], [`members`], [`cards`],
-//! [`applications`] are its tables; [`personal`] keeps personal data compact,
-//! [`names`] is the name search; [`queries`] pages lists; [`views`] are the
-//! answers; [`facts`] what commands need.
+//! [`applications`] are its tables; [`personal`] keeps personal data compact
+//! (names by number in [`dictionary`], e-mail and phone in [`contacts`]),
+//! [`names`] is the name search; [`segments`] grows the per-person tables
+//! without slack; [`queries`] pages lists; [`views`] are the answers; [`facts`]
+//! what commands need.
 //!
 //! Sharing: one `RwLock` around the model. The projector takes the write lock
 //! for [`APPLY_SLICE`] events at a time, so a reader waits a fraction of a
 //! millisecond at most; readers hold the read lock only to copy out a view.
 //!
-//! Memory: members are `u32` indexes into compact records (see `members.rs`):
-//! about 252 bytes a member with one card, indexes included (measured by the
-//! allocator in `tests/registry.rs`); the budget is 179 (700 MB for 3.9M).
+//! Memory: members are `u32` indexes into compact records (see `members.rs`) in
+//! fixed segments ([`segments`]): about 177 bytes a person with one card,
+//! indexes included (measured by the allocator in `tests/registry/memory.rs`),
+//! within the budget of 179 (700 MB for 3.9M). Every person ever admitted is
+//! kept (6.6M in the full synthetic union), so the full scale holds more.
 
 mod applications;
 mod cards;
+mod contacts;
+mod dictionary;
 mod digest;
 mod facts;
 mod members;
@@ -30,6 +36,7 @@ mod names;
 mod orgs;
 mod personal;
 mod queries;
+pub(crate) mod segments;
 mod views;
 
 use domain::card_number::CardNumber;
@@ -216,6 +223,30 @@ impl Registry {
         let model = self.model.read();
         model.members.heap_bytes() + model.cards.heap_bytes()
     }
+
+    /// Bytes held per table (capacity, estimated for tree and hash nodes), for
+    /// memory reports: every table, organisations and applications included.
+    pub fn heap_report(&self) -> Vec<(&'static str, usize)> {
+        let model = self.model.read();
+        let mut report = model.members.heap_report();
+        report.extend(model.cards.heap_report());
+        report.push(("organisations", model.orgs.heap_bytes()));
+        report.push(("applications", model.applications.heap_bytes()));
+        report
+    }
+}
+
+/// Bytes of a hash table (std or hashbrown) of `capacity` items of `item` bytes:
+/// its buckets and their control bytes.
+pub(crate) fn hash_table_bytes(capacity: usize, item: usize) -> usize {
+    let buckets = if capacity == 0 {
+        0
+    } else if capacity < 8 {
+        (capacity + 1).next_power_of_two()
+    } else {
+        (capacity * 8 / 7).next_power_of_two()
+    };
+    buckets * (item + 1)
 }
 
 impl Projection for Registry {

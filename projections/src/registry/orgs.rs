@@ -74,6 +74,11 @@ impl OrgTable {
             return idx;
         }
         let idx = u32::try_from(self.records.len()).unwrap_or(NO_ORG);
+        if self.records.len() == self.records.capacity() {
+            // An eighth more: doubling would leave up to half of ~180-byte
+            // records unused (131,072 slots for 85,630 organisations).
+            self.records.reserve_exact((self.records.len() / 8).max(64));
+        }
         self.records.push(OrgRecord {
             org_id,
             name: Box::from(""),
@@ -142,6 +147,11 @@ impl OrgTable {
             MemberStatus::Ended => &mut org.ended,
         };
         if let Err(at) = list.binary_search(&member_idx) {
+            if list.len() == list.capacity() {
+                // An eighth more: the lists hold every person, so doubling's
+                // slack (25–50%) would cost tens of megabytes.
+                list.reserve_exact((list.len() / 8).max(4));
+            }
             list.insert(at, member_idx);
             self.count_along(home, status, 1);
         }
@@ -206,6 +216,31 @@ impl OrgTable {
         let key = |idx: u32| self.get(idx).map(|org| (&*org.name, org.org_id));
         let wanted = key(child);
         siblings.binary_search_by(|&s| key(s).cmp(&wanted))
+    }
+
+    /// Bytes held, roughly: records, their lists and names, and the id index.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        let lists: usize = self
+            .records
+            .iter()
+            .map(|o| {
+                (o.children.capacity() + o.active.capacity() + o.ended.capacity()) * 4
+                    + o.name.len()
+                    + o.search_text.len()
+                    + o.short_name.as_ref().map_or(0, |s| s.len())
+                    + o.passport.as_ref().map_or(0, |p| {
+                        let (p, _) = &**p;
+                        std::mem::size_of::<(Passport, NaiveDate)>()
+                            + p.chair_name.as_ref().map_or(0, String::capacity)
+                            + p.address.as_ref().map_or(0, String::capacity)
+                            + p.phone.as_ref().map_or(0, String::capacity)
+                            + p.email.as_ref().map_or(0, String::capacity)
+                    })
+            })
+            .sum();
+        self.records.capacity() * std::mem::size_of::<OrgRecord>()
+            + lists
+            + crate::registry::hash_table_bytes(self.by_id.capacity(), 20)
     }
 
     fn link_child(&mut self, parent: u32, child: u32) {

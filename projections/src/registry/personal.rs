@@ -3,13 +3,20 @@
 //! At 3.9M members a `String` per field (24 bytes, a heap block, two bytes per
 //! Cyrillic letter) would cost more than the whole registry's budget. Here a
 //! person's data is one entry in an [`Arena`] of 1 MiB pages, addressed by a
-//! `u32` handle: 8 bytes of SNILS, 4 of birth date, then each text field as a
-//! length and its letters in [`encode_text`]'s one-byte form. Erasure zeroes the
-//! entry's bytes in place, so no copy of the data stays in memory.
+//! `u32` handle: 5 bytes of SNILS, the birth date as a varint, the three names
+//! as numbers in the [`Dictionary`] of names, then the e-mail and phone as a
+//! length and letters in [`encode_text`]'s one-byte form; an e-mail on a common
+//! domain keeps the domain as one byte, a phone number made of digits and
+//! `+ -()` two characters a byte. Erasure zeroes the entry's bytes in place and
+//! releases its names, so no copy of the data stays in memory (a name stays
+//! only while someone else has it too).
 
 use chrono::{Datelike, NaiveDate};
 use domain::snils::Snils;
 use domain::vocabulary::person::PersonalData;
+
+use crate::registry::contacts::{push_email, push_phone, read_email, read_phone};
+use crate::registry::dictionary::Dictionary;
 
 /// The handle of no entry.
 pub(crate) const NO_ENTRY: u32 = u32::MAX;
@@ -84,44 +91,94 @@ impl Arena {
     }
 }
 
-/// Personal data in its compact form.
-pub(crate) fn encode(personal: &PersonalData) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(64);
-    bytes.extend_from_slice(&snils_key(personal.snils).to_le_bytes());
-    bytes.extend_from_slice(&personal.birth_date.num_days_from_ce().to_le_bytes());
-    push_text(&mut bytes, Some(&personal.last_name));
-    push_text(&mut bytes, Some(&personal.first_name));
-    push_text(&mut bytes, personal.patronymic.as_deref());
-    push_text(&mut bytes, personal.email.as_deref());
-    push_text(&mut bytes, personal.phone.as_deref());
+/// Bytes of a SNILS (eleven digits fit in 37 bits).
+const SNILS_BYTES: usize = 5;
+/// Personal data in its compact form, its names counted in `names`.
+pub(crate) fn encode(personal: &PersonalData, names: &mut Dictionary) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(48);
+    bytes.extend_from_slice(&snils_key(personal.snils).to_le_bytes()[..SNILS_BYTES]);
+    let days = personal.birth_date.num_days_from_ce();
+    push_len(&mut bytes, ((days << 1) ^ (days >> 31)) as u32 as usize);
+    push_name(&mut bytes, Some(&personal.last_name), names);
+    push_name(&mut bytes, Some(&personal.first_name), names);
+    push_name(&mut bytes, personal.patronymic.as_deref(), names);
+    push_email(&mut bytes, personal.email.as_deref());
+    push_phone(&mut bytes, personal.phone.as_deref());
     bytes
 }
 
 /// Personal data back from [`encode`]'s form; `None` for zeroed or malformed bytes.
-pub(crate) fn decode(bytes: &[u8]) -> Option<PersonalData> {
-    let snils = u64::from_le_bytes(bytes.get(0..8)?.try_into().ok()?);
-    let days = i32::from_le_bytes(bytes.get(8..12)?.try_into().ok()?);
-    let birth_date = NaiveDate::from_num_days_from_ce_opt(days)?;
-    let mut rest = bytes.get(12..)?;
-    let last_name = read_text(&mut rest)??;
-    let first_name = read_text(&mut rest)??;
+pub(crate) fn decode(bytes: &[u8], names: &Dictionary) -> Option<PersonalData> {
+    let snils = snils_of(bytes);
+    let (birth_date, mut rest) = read_birth(bytes)?;
+    let name = |id: Option<u32>| Some(decode_text(names.get(id?)?));
+    let [last, first, patronymic] = read_names(&mut rest)?;
     Some(PersonalData {
-        last_name,
-        first_name,
-        patronymic: read_text(&mut rest)?,
+        last_name: name(last)?,
+        first_name: name(first)?,
+        patronymic: match patronymic {
+            Some(id) => Some(name(Some(id))?),
+            None => None,
+        },
         birth_date,
         snils: snils_from_key(snils),
-        email: read_text(&mut rest)?,
-        phone: read_text(&mut rest)?,
+        email: read_email(&mut rest)?,
+        phone: read_phone(&mut rest)?,
     })
+}
+
+/// Releases the names of [`encode`]'s form from `names` (before it is zeroed).
+pub(crate) fn release(bytes: &[u8], names: &mut Dictionary) {
+    if let Some((_, mut rest)) = read_birth(bytes)
+        && let Some(ids) = read_names(&mut rest)
+    {
+        ids.into_iter().flatten().for_each(|id| names.release(id));
+    }
+}
+
+fn read_birth(bytes: &[u8]) -> Option<(NaiveDate, &[u8])> {
+    let rest = bytes.get(SNILS_BYTES..)?;
+    let (zigzag, used) = read_len(rest)?;
+    let zigzag = u32::try_from(zigzag).ok()?;
+    let days = (zigzag >> 1) as i32 ^ -((zigzag & 1) as i32);
+    Some((
+        NaiveDate::from_num_days_from_ce_opt(days)?,
+        rest.get(used..)?,
+    ))
+}
+
+/// A name as its number in the dictionary + 1 (0: absent).
+fn push_name(out: &mut Vec<u8>, name: Option<&str>, names: &mut Dictionary) {
+    let Some(name) = name else {
+        out.push(0);
+        return;
+    };
+    let mut encoded = Vec::with_capacity(name.len());
+    encode_text(name, &mut encoded);
+    push_len(out, names.acquire(&encoded) as usize + 1);
+}
+
+/// The numbers of surname, given name and patronymic; `None` when malformed.
+fn read_names(rest: &mut &[u8]) -> Option<[Option<u32>; 3]> {
+    let mut ids = [None; 3];
+    for id in &mut ids {
+        let (n, used) = read_len(rest)?;
+        *rest = rest.get(used..)?;
+        *id = n
+            .checked_sub(1)
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX));
+    }
+    Some(ids)
 }
 
 /// The SNILS of [`encode`]'s form, without decoding the rest; 0 when none.
 pub(crate) fn snils_of(bytes: &[u8]) -> u64 {
-    bytes
-        .get(0..8)
-        .and_then(|b| b.try_into().ok())
-        .map_or(0, u64::from_le_bytes)
+    let mut key = [0u8; 8];
+    match bytes.get(..SNILS_BYTES) {
+        Some(b) => key[..SNILS_BYTES].copy_from_slice(b),
+        None => return 0,
+    }
+    u64::from_le_bytes(key)
 }
 
 /// A SNILS as a number (its eleven digits); 0 for none.
@@ -177,7 +234,7 @@ pub(crate) fn decode_text(mut bytes: &[u8]) -> String {
 }
 
 /// A text field: its encoded length + 1 (0: absent), then its bytes.
-fn push_text(out: &mut Vec<u8>, text: Option<&str>) {
+pub(crate) fn push_text(out: &mut Vec<u8>, text: Option<&str>) {
     let Some(text) = text else {
         out.push(0);
         return;
@@ -189,7 +246,7 @@ fn push_text(out: &mut Vec<u8>, text: Option<&str>) {
 }
 
 /// `None` when malformed; `Some(None)` for an absent field.
-fn read_text(rest: &mut &[u8]) -> Option<Option<String>> {
+pub(crate) fn read_text(rest: &mut &[u8]) -> Option<Option<String>> {
     let (len, used) = read_len(rest)?;
     *rest = rest.get(used..)?;
     if len == 0 {
@@ -201,7 +258,7 @@ fn read_text(rest: &mut &[u8]) -> Option<Option<String>> {
 }
 
 /// A length as a little-endian base-128 varint.
-fn push_len(out: &mut Vec<u8>, mut len: usize) {
+pub(crate) fn push_len(out: &mut Vec<u8>, mut len: usize) {
     while len >= 0x80 {
         out.push((len as u8 & 0x7F) | 0x80);
         len >>= 7;
@@ -209,7 +266,7 @@ fn push_len(out: &mut Vec<u8>, mut len: usize) {
     out.push(len as u8);
 }
 
-fn read_len(bytes: &[u8]) -> Option<(usize, usize)> {
+pub(crate) fn read_len(bytes: &[u8]) -> Option<(usize, usize)> {
     let mut len = 0usize;
     for (i, &b) in bytes.iter().enumerate().take(5) {
         len |= usize::from(b & 0x7F) << (7 * i);
@@ -238,19 +295,21 @@ mod tests {
 
     #[test]
     fn personal_data_comes_back_as_it_went_in() {
-        let mut arena = Arena::default();
-        let handle = arena.push(&encode(&anna()));
-        assert_eq!(decode(arena.get(handle)), Some(anna()));
+        let (mut arena, mut names) = (Arena::default(), Dictionary::default());
+        let handle = arena.push(&encode(&anna(), &mut names));
+        assert_eq!(decode(arena.get(handle), &names), Some(anna()));
         assert_eq!(snils_of(arena.get(handle)), 11_223_344_595);
     }
 
     #[test]
     fn a_zeroed_entry_holds_no_data() {
-        let mut arena = Arena::default();
-        let handle = arena.push(&encode(&anna()));
+        let (mut arena, mut names) = (Arena::default(), Dictionary::default());
+        let handle = arena.push(&encode(&anna(), &mut names));
+        release(arena.get(handle), &mut names);
         arena.zero(handle);
         assert!(arena.get(handle).iter().all(|&b| b == 0));
-        assert_eq!(decode(arena.get(handle)), None);
+        assert_eq!(names.get(0), None, "the surname was released");
+        assert_eq!(decode(arena.get(handle), &names), None);
     }
 
     #[test]

@@ -201,7 +201,9 @@ impl Statistics {
                 // computed from the birth year alone, as a rebuild would.
                 let birth = erased_birth_day(i32::from(persons.birth_year[person as usize]));
                 for spell in persons.spells(person) {
-                    orgs.chunks[spell.org() as usize].write().birth[spell.idx() as usize] = birth;
+                    orgs.chunks[spell.org() as usize]
+                        .write()
+                        .set_birth(spell.idx() as usize, birth);
                 }
             }
             PersonEvent::CardIssued { .. } | PersonEvent::CardBlocked { .. } => {}
@@ -234,12 +236,12 @@ fn admit(
         // new profile is a second profile event, so the person is deferred.
         let chunk = orgs.chunks[last.org() as usize].read();
         let i = last.idx() as usize;
-        let regular = chunk.end_pos[i] != NO_POSITION
-            && chunk.start[i] <= chunk.end[i]
-            && chunk.end[i] <= start;
+        let regular = chunk.end_pos()[i] != NO_POSITION
+            && chunk.start()[i] <= chunk.end()[i]
+            && chunk.end()[i] <= start;
         let tenure =
-            regular.then(|| chunk.tenure_before[i] + (chunk.end[i] - chunk.start[i]) as u32);
-        (chunk.birth[i], chunk.attrs[i] & 1, tenure)
+            regular.then(|| chunk.tenure_before()[i] + (chunk.end()[i] - chunk.start()[i]) as u32);
+        (chunk.birth()[i], chunk.attrs()[i] & 1, tenure)
     };
     let change = ProfileChange {
         day: start,
@@ -284,9 +286,9 @@ fn transfer(
     let (birth, attrs, tenure) = {
         let chunk = orgs.chunks[last.org() as usize].read();
         let i = last.idx() as usize;
-        let regular = chunk.end_pos[i] == NO_POSITION && chunk.start[i] <= start;
-        let tenure = regular.then(|| chunk.tenure_before[i] + (start - chunk.start[i]) as u32);
-        (chunk.birth[i], chunk.attrs[i], tenure)
+        let regular = chunk.end_pos()[i] == NO_POSITION && chunk.start()[i] <= start;
+        let tenure = regular.then(|| chunk.tenure_before()[i] + (start - chunk.start()[i]) as u32);
+        (chunk.birth()[i], chunk.attrs()[i], tenure)
     };
     close_last(orgs, persons, person, start, pos, to);
     let spell = NewSpell {
@@ -310,10 +312,10 @@ fn close_last(orgs: &Orgs, persons: &Persons, person: u32, end: i32, pos: u32, i
     }
     let mut chunk = orgs.chunks[last.org() as usize].write();
     let i = last.idx() as usize;
-    if chunk.end_pos[i] != NO_POSITION {
+    if chunk.end_pos()[i] != NO_POSITION {
         return false;
     }
-    let regular = chunk.start[i] <= end;
+    let regular = chunk.start()[i] <= end;
     chunk.close(last.idx(), end, pos, info);
     regular
 }
@@ -333,7 +335,10 @@ fn open_spell(
     let idx = orgs.chunks[home as usize].write().push(spell);
     let last = persons.last_spell[person as usize];
     if !last.is_none() {
-        persons.earlier_spells.entry(person).or_default().push(last);
+        // Exactly as long as needed: a `Vec` would start at four.
+        let earlier = persons.earlier_spells.entry(person).or_default();
+        earlier.reserve_exact(1);
+        earlier.push(last);
     }
     persons.last_spell[person as usize] = SpellRef::new(home, idx);
     if !regular {
@@ -353,11 +358,11 @@ fn add_profile_change(orgs: &Orgs, persons: &mut Persons, person: u32, change: P
         };
         let chunk = orgs.chunks[first.org() as usize].read();
         let i = first.idx() as usize;
-        let a = chunk.attrs[i];
+        let a = chunk.attrs()[i];
         let profession = (a >> 3) & 7;
         let admission = ProfileChange {
-            day: chunk.start[i],
-            pos: chunk.start_pos[i],
+            day: chunk.start()[i],
+            pos: chunk.start_pos()[i],
             category: Some((a >> 1) & 3),
             profession: Some((profession != 7).then_some(profession)),
         };
@@ -366,6 +371,7 @@ fn add_profile_change(orgs: &Orgs, persons: &mut Persons, person: u32, change: P
         defer(orgs, persons, person);
     }
     if let Some(history) = persons.histories.get_mut(&person) {
+        history.reserve_exact(1);
         history.push(change);
     }
 }
@@ -380,7 +386,7 @@ fn defer(orgs: &Orgs, persons: &Persons, person: u32) {
     for spell in persons.spells(person) {
         let mut chunk: parking_lot::RwLockWriteGuard<'_, Chunk> =
             orgs.chunks[spell.org() as usize].write();
-        chunk.attrs[spell.idx() as usize] |= DEFERRED;
+        chunk.mark_attrs(spell.idx() as usize, DEFERRED);
     }
 }
 

@@ -248,6 +248,26 @@ impl Statistics {
         chunks + self.persons.read().heap_bytes()
     }
 
+    /// Bytes held per table (capacity), for memory reports; the spells' used
+    /// length is shown apart, so slack is visible.
+    pub fn heap_report(&self) -> Vec<(&'static str, usize)> {
+        let orgs = Arc::clone(&self.orgs.read());
+        let (mut held, mut used) = (0, 0);
+        for chunk in &orgs.chunks {
+            let chunk = chunk.read();
+            held += chunk.heap_bytes();
+            used += chunk.len() * table::SPELL_BYTES
+                + (chunk.transfers_in.len() + chunk.transfers_out.len()) * 8;
+        }
+        let mut report = vec![
+            ("spell chunks", held),
+            ("spell chunks (used)", used),
+            ("organisations, chunk headers", orgs.heap_bytes()),
+        ];
+        report.extend(self.persons.read().heap_report());
+        report
+    }
+
     /// The number of spells held.
     pub fn spell_count(&self) -> usize {
         let orgs = Arc::clone(&self.orgs.read());

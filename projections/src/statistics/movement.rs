@@ -62,21 +62,21 @@ pub(crate) fn flows(orgs: &Orgs, root: u32, from: NaiveDate, to: NaiveDate, p: u
     for org in ever_below(orgs, root) {
         let chunk = orgs.chunks[org as usize].read();
         for i in 0..chunk.len() {
-            if chunk.start_pos[i] > p {
+            if chunk.start_pos()[i] > p {
                 continue;
             }
-            let start = chunk.start[i];
+            let start = chunk.start()[i];
             if (from..=to).contains(&start) && inside(org, start) {
-                match chunk.from_org[i] {
+                match chunk.previous_home(i) {
                     NO_ORG => flows.admitted += 1,
                     previous if !inside(previous, start) => flows.transferred_in += 1,
                     _ => {}
                 }
             }
-            let end = chunk.end[i];
-            let info = chunk.end_info[i];
+            let end = chunk.end()[i];
+            let info = chunk.end_info(i);
             if info == END_OPEN
-                || chunk.end_pos[i] > p
+                || chunk.end_pos()[i] > p
                 || !(from..=to).contains(&end)
                 || !inside(org, end)
             {

@@ -91,6 +91,29 @@ impl Orgs {
             .unwrap_or_default()
     }
 
+    /// Bytes held by the organisation columns and each chunk's header (its
+    /// `Arc`, lock and column headers; the columns are the chunk's own).
+    pub fn heap_bytes(&self) -> usize {
+        let lists: usize = (0..self.len())
+            .map(|o| {
+                self.moves[o].capacity() * std::mem::size_of::<Dated<u32>>()
+                    + self.passports[o].capacity() * std::mem::size_of::<Dated<PassportFigures>>()
+                    + self.ever_children[o].capacity() * 4
+            })
+            .sum();
+        let per_org = std::mem::size_of::<OrgId>()
+            + std::mem::size_of::<OrgLevel>()
+            + 8
+            + 3 * std::mem::size_of::<Vec<u32>>()
+            + std::mem::size_of::<Option<Dated<()>>>()
+            + std::mem::size_of::<Arc<RwLock<Chunk>>>()
+            + std::mem::size_of::<RwLock<Chunk>>()
+            + 16;
+        lists
+            + self.ids.capacity() * per_org
+            + crate::registry::hash_table_bytes(self.index.capacity(), 20)
+    }
+
     /// Whether `ancestor` is `org` or above it on `day`, as known at `known_at`.
     pub fn is_within(&self, mut org: u32, ancestor: u32, day: i32, known_at: u32) -> bool {
         // The tree is shallow (six levels); the bound only guards a corrupt log.

@@ -1,15 +1,18 @@
 //! The persons as the applier needs them: id to index, the last spell, the birth
 //! year, and the rare profile histories.
 //!
-//! 3.9M persons make the id index the largest thing here after the spells, so it
-//! is an open-addressing table of `u32` person indexes (4 bytes a slot, at most
-//! half full) over a dense column of ids, rather than a `HashMap<PersonId, u32>`
-//! (which at that size would double to 8M slots of 20 bytes).
+//! 6.6M persons make the id index the largest thing here after the spells, so it
+//! is an open-addressing table of `u32` person indexes (4 bytes a slot, filled
+//! to at most 3/4, of any length, growing by half) over a dense column of ids,
+//! rather than a `HashMap<PersonId, u32>` (which at that size would double to
+//! 8M slots of 20 bytes). The columns grow in fixed segments ([`Segmented`]),
+//! so they hold what they need and never copy themselves.
 
 use std::collections::HashMap;
 
 use domain::ids::PersonId;
 
+use crate::registry::segments::Segmented;
 use crate::statistics::table::SpellRef;
 
 /// One change of category or profession, effective from `day`, known from `pos`.
@@ -27,13 +30,13 @@ pub(crate) struct ProfileChange {
 /// Every person seen, by index in order of first admission.
 #[derive(Default)]
 pub(crate) struct Persons {
-    ids: Vec<PersonId>,
-    /// Slots of person index + 1 (0: empty); the length is a power of two.
+    ids: Segmented<PersonId>,
+    /// Slots of person index + 1 (0: empty), at most 3/4 full.
     slots: Vec<u32>,
     /// The person's last spell ([`SpellRef::NONE`] before the first).
-    pub last_spell: Vec<SpellRef>,
+    pub last_spell: Segmented<SpellRef>,
     /// The birth year of the first admission's profile.
-    pub birth_year: Vec<i16>,
+    pub birth_year: Segmented<i16>,
     /// The earlier spells of persons with more than one, oldest first.
     pub earlier_spells: HashMap<u32, Vec<SpellRef>>,
     /// The profile changes of persons with more than one profile event
@@ -54,13 +57,12 @@ impl Persons {
         if self.slots.is_empty() {
             return None;
         }
-        let mask = self.slots.len() - 1;
-        let mut at = hash(id) & mask;
+        let mut at = self.home(id);
         loop {
             match self.slots[at] {
                 0 => return None,
                 slot if self.ids[slot as usize - 1] == id => return Some(slot - 1),
-                _ => at = (at + 1) & mask,
+                _ => at = self.next(at),
             }
         }
     }
@@ -70,7 +72,7 @@ impl Persons {
         if let Some(person) = self.find(id) {
             return person;
         }
-        if (self.ids.len() + 1) * 2 > self.slots.len() {
+        if (self.ids.len() + 1) * 4 > self.slots.len() * 3 {
             self.grow();
         }
         let person = self.ids.len() as u32;
@@ -103,14 +105,44 @@ impl Persons {
 
     /// Bytes held, for memory reports.
     pub fn heap_bytes(&self) -> usize {
-        self.ids.capacity() * 16
+        self.ids.heap_bytes()
             + self.slots.capacity() * 4
-            + self.last_spell.capacity() * 8
-            + self.birth_year.capacity() * 2
+            + self.last_spell.heap_bytes()
+            + self.birth_year.heap_bytes()
     }
 
+    /// Bytes held per table, for memory reports.
+    pub fn heap_report(&self) -> Vec<(&'static str, usize)> {
+        let earlier: usize = self.earlier_spells.values().map(|v| v.capacity() * 8).sum();
+        let histories: usize = self
+            .histories
+            .values()
+            .map(|v| v.capacity() * std::mem::size_of::<ProfileChange>())
+            .sum();
+        vec![
+            (
+                "person ids and index",
+                self.ids.heap_bytes() + self.slots.capacity() * 4,
+            ),
+            (
+                "person columns",
+                self.last_spell.heap_bytes() + self.birth_year.heap_bytes(),
+            ),
+            (
+                "earlier spells, histories",
+                earlier
+                    + histories
+                    + crate::registry::hash_table_bytes(self.earlier_spells.capacity(), 28)
+                    + crate::registry::hash_table_bytes(self.histories.capacity(), 28)
+                    + crate::registry::hash_table_bytes(self.irregular.capacity(), 4),
+            ),
+        ]
+    }
+
+    /// A table half full: growing by half keeps it between 1/2 and 3/4 full.
     fn grow(&mut self) {
-        let len = (self.slots.len() * 2).max(1024);
+        let len = (self.ids.len() * 2).max(1024);
+        self.slots = Vec::new();
         self.slots = vec![0; len];
         for person in 0..self.ids.len() as u32 {
             self.place(person);
@@ -118,21 +150,33 @@ impl Persons {
     }
 
     fn place(&mut self, person: u32) {
-        let mask = self.slots.len() - 1;
-        let mut at = hash(self.ids[person as usize]) & mask;
+        let mut at = self.home(self.ids[person as usize]);
         while self.slots[at] != 0 {
-            at = (at + 1) & mask;
+            at = self.next(at);
         }
         self.slots[at] = person + 1;
+    }
+
+    /// The first slot to probe for `id`: the hash scaled to the table's length.
+    fn home(&self, id: PersonId) -> usize {
+        ((hash(id) as u128 * self.slots.len() as u128) >> 64) as usize
+    }
+
+    fn next(&self, at: usize) -> usize {
+        if at + 1 == self.slots.len() {
+            0
+        } else {
+            at + 1
+        }
     }
 }
 
 /// A well-mixed hash of a person id (v4 and v7 uuids alike: v7's leading bits
 /// are a clock, so both halves are folded in and multiplied).
-fn hash(id: PersonId) -> usize {
+fn hash(id: PersonId) -> u64 {
     let bits = id.0.as_u128();
     let folded = (bits as u64) ^ ((bits >> 64) as u64).rotate_left(29);
-    (folded.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 17) as usize
+    folded.wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// Category and profession on `day` known at `known_at`: the changes in

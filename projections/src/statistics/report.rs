@@ -206,15 +206,15 @@ fn exact_tenure(orgs: &Orgs, persons: &Persons, person: u32, on: i32, p: u32) ->
         .map(|spell| {
             let chunk = orgs.chunks[spell.org() as usize].read();
             let i = spell.idx() as usize;
-            if chunk.start_pos[i] > p {
+            if chunk.start_pos()[i] > p {
                 return 0;
             }
-            let end = if chunk.end_pos[i] <= p {
-                chunk.end[i]
+            let end = if chunk.end_pos()[i] <= p {
+                chunk.end()[i]
             } else {
                 crate::statistics::bands::FOREVER
             };
-            crate::statistics::apply::days_before(chunk.start[i], end, on)
+            crate::statistics::apply::days_before(chunk.start()[i], end, on)
         })
         .fold(0, u32::saturating_add)
 }
@@ -231,18 +231,18 @@ fn scan_chunk<const CHECK_POS: bool>(
     tally_idx: u32,
 ) -> u64 {
     let n = chunk.len();
-    let (start, end) = (&chunk.start[..n], &chunk.end[..n]);
+    let (start, end) = (&chunk.start()[..n], &chunk.end()[..n]);
     let (birth, attrs, tenure_before) = (
-        &chunk.birth[..n],
-        &chunk.attrs[..n],
-        &chunk.tenure_before[..n],
+        &chunk.birth()[..n],
+        &chunk.attrs()[..n],
+        &chunk.tenure_before()[..n],
     );
     let on = bounds.on;
     let mut members = 0;
     for i in 0..n {
         let s = start[i];
         let covers = if CHECK_POS {
-            s <= on && chunk.start_pos[i] <= p && (on < end[i] || chunk.end_pos[i] > p)
+            s <= on && chunk.start_pos()[i] <= p && (on < end[i] || chunk.end_pos()[i] > p)
         } else {
             s <= on && on < end[i]
         };
@@ -256,7 +256,7 @@ fn scan_chunk<const CHECK_POS: bool>(
         if a & DEFERRED != 0 {
             deferred.push(Deferred {
                 tally: tally_idx,
-                person: chunk.person[i],
+                person: chunk.person()[i],
                 start: s,
                 tenure_before: tenure_before[i],
                 attrs: a,

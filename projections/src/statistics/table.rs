@@ -5,7 +5,8 @@
 //! append touches one chunk under its own short write lock: a reader scanning
 //! another organisation never waits, and one scanning this one waits for a push.
 //!
-//! A spell is 37 bytes in ten columns. The scan of a report reads five of them
+//! A spell is 30 bytes in nine columns, kept in three buffers by type (and 8
+//! more for each transfer that opened or closed it). The scan of a report reads five of them
 //! (start, end, birth day, attributes, tenure before: 17 bytes) when the chunk
 //! holds nothing newer than the report's position, and the two position
 //! columns besides when it does.
@@ -13,6 +14,12 @@
 use std::hash::Hasher;
 
 use crate::statistics::bands::FOREVER;
+
+/// The fewest spells a chunk grows by.
+const MIN_GROWTH: usize = 4;
+
+/// Bytes of one spell across the columns.
+pub(crate) const SPELL_BYTES: usize = 30;
 
 /// "No position yet": the end position of an open spell.
 pub(crate) const NO_POSITION: u32 = u32::MAX;
@@ -22,6 +29,11 @@ pub(crate) const NO_ORG: u32 = u32::MAX;
 pub(crate) const END_OPEN: u32 = u32::MAX;
 /// `end_info` of a spell closed by `MembershipEnded`: this bit plus the reason index.
 pub(crate) const END_REASON_BIT: u32 = 0x8000_0000;
+/// `end_kind` of an open spell, of one closed by a transfer, and the first of
+/// those closed by `MembershipEnded` (plus the reason index).
+const END_BYTE_OPEN: u8 = 0;
+const END_BYTE_TRANSFER: u8 = 1;
+const END_BYTE_REASON: u8 = 2;
 
 /// Attribute byte: bit 0 gender, bits 1–2 category, bits 3–5 profession
 /// (7: none), bit 7 "deferred" (see [`DEFERRED`]).
@@ -37,35 +49,43 @@ pub(crate) fn attrs(gender: u8, category: u8, profession: Option<u8>) -> u8 {
 }
 
 /// The spells whose home is one organisation, column by column, in log order.
+///
+/// The columns live in three buffers by type (days, positions and indexes,
+/// bytes), each `cap` spells a column, so a chunk is three allocations and a
+/// small header rather than nine: with 85,000 chunks the headers and the
+/// allocator's share of each block add up.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Chunk {
-    /// First day (day number).
-    pub start: Vec<i32>,
-    /// First day after the spell; [`FOREVER`] while open.
-    pub end: Vec<i32>,
-    /// Position of the event that opened the spell.
-    pub start_pos: Vec<u32>,
-    /// Position of the event that closed it; [`NO_POSITION`] while open.
-    pub end_pos: Vec<u32>,
-    /// The person's birth day (exact, or 1 July of the birth year once erased).
-    pub birth: Vec<i32>,
-    /// Gender, category and profession as the spell began (see [`attrs`]).
-    pub attrs: Vec<u8>,
-    /// Tenure days of the person's earlier spells, all of which end before this
-    /// one starts and were closed at positions before this one's start (checked
-    /// when the spell is opened; a person for whom that fails is deferred).
-    pub tenure_before: Vec<u32>,
-    /// The person (index into the applier's person table).
-    pub person: Vec<u32>,
-    /// The previous home when opened by a transfer; [`NO_ORG`] for an admission.
-    pub from_org: Vec<u32>,
-    /// [`END_OPEN`], the next home's index when closed by a transfer, or
-    /// [`END_REASON_BIT`] | reason when closed by `MembershipEnded`.
-    pub end_info: Vec<u32>,
+    /// Days: start, end, birth.
+    days: Vec<i32>,
+    /// Words: start position, end position, tenure before, person.
+    words: Vec<u32>,
+    /// Bytes: attributes, end kind.
+    bytes: Vec<u8>,
+    len: u32,
+    cap: u32,
+    /// The spells opened by a transfer, with the previous home: (spell, org),
+    /// in spell order. Most spells open with an admission, so a column of
+    /// [`NO_ORG`]s would cost 4 bytes a spell for a few transfers.
+    pub transfers_in: Vec<(u32, u32)>,
+    /// The spells closed by a transfer, with the next home: (spell, org), in
+    /// spell order.
+    pub transfers_out: Vec<(u32, u32)>,
     /// The largest position written in this chunk: a report known at a position
     /// at least this large skips the position columns.
     pub max_pos: u32,
 }
+
+/// Column numbers within each buffer.
+const START: usize = 0;
+const END: usize = 1;
+const BIRTH: usize = 2;
+const START_POS: usize = 0;
+const END_POS: usize = 1;
+const TENURE_BEFORE: usize = 2;
+const PERSON: usize = 3;
+const ATTRS: usize = 0;
+const END_KIND: usize = 1;
 
 /// A new spell, as the applier opens it.
 pub(crate) struct NewSpell {
@@ -81,32 +101,144 @@ pub(crate) struct NewSpell {
 impl Chunk {
     /// The number of spells.
     pub fn len(&self) -> usize {
-        self.start.len()
+        self.len as usize
+    }
+
+    fn column<T>(buffer: &[T], column: usize, cap: usize, len: usize) -> &[T] {
+        &buffer[column * cap..column * cap + len]
+    }
+
+    /// First day (day number).
+    pub fn start(&self) -> &[i32] {
+        Self::column(&self.days, START, self.cap as usize, self.len())
+    }
+
+    /// First day after the spell; [`FOREVER`] while open.
+    pub fn end(&self) -> &[i32] {
+        Self::column(&self.days, END, self.cap as usize, self.len())
+    }
+
+    /// The person's birth day (exact, or 1 July of the birth year once erased).
+    pub fn birth(&self) -> &[i32] {
+        Self::column(&self.days, BIRTH, self.cap as usize, self.len())
+    }
+
+    /// Position of the event that opened the spell.
+    pub fn start_pos(&self) -> &[u32] {
+        Self::column(&self.words, START_POS, self.cap as usize, self.len())
+    }
+
+    /// Position of the event that closed it; [`NO_POSITION`] while open.
+    pub fn end_pos(&self) -> &[u32] {
+        Self::column(&self.words, END_POS, self.cap as usize, self.len())
+    }
+
+    /// Tenure days of the person's earlier spells, all of which end before this
+    /// one starts and were closed at positions before this one's start (checked
+    /// when the spell is opened; a person for whom that fails is deferred).
+    pub fn tenure_before(&self) -> &[u32] {
+        Self::column(&self.words, TENURE_BEFORE, self.cap as usize, self.len())
+    }
+
+    /// The person (index into the applier's person table).
+    pub fn person(&self) -> &[u32] {
+        Self::column(&self.words, PERSON, self.cap as usize, self.len())
+    }
+
+    /// Gender, category and profession as the spell began (see [`attrs`]).
+    pub fn attrs(&self) -> &[u8] {
+        Self::column(&self.bytes, ATTRS, self.cap as usize, self.len())
+    }
+
+    /// How spell `i` ended, in a byte (see [`Chunk::end_info`]).
+    fn end_kind(&self, i: usize) -> u8 {
+        self.bytes[END_KIND * self.cap as usize + i]
+    }
+
+    /// Sets the birth day of spell `i`.
+    pub fn set_birth(&mut self, i: usize, birth: i32) {
+        self.days[BIRTH * self.cap as usize + i] = birth;
+    }
+
+    /// Sets `bits` in the attribute byte of spell `i`.
+    pub fn mark_attrs(&mut self, i: usize, bits: u8) {
+        self.bytes[ATTRS * self.cap as usize + i] |= bits;
     }
 
     /// Appends an open spell; returns its index in the chunk.
     pub fn push(&mut self, spell: NewSpell) -> u32 {
-        let idx = self.start.len() as u32;
-        self.start.push(spell.start);
-        self.end.push(FOREVER);
-        self.start_pos.push(spell.start_pos);
-        self.end_pos.push(NO_POSITION);
-        self.birth.push(spell.birth);
-        self.attrs.push(spell.attrs);
-        self.tenure_before.push(spell.tenure_before);
-        self.person.push(spell.person);
-        self.from_org.push(spell.from_org);
-        self.end_info.push(END_OPEN);
+        if self.len == self.cap {
+            self.grow();
+        }
+        let (idx, cap) = (self.len, self.cap as usize);
+        let i = idx as usize;
+        self.days[START * cap + i] = spell.start;
+        self.days[END * cap + i] = FOREVER;
+        self.days[BIRTH * cap + i] = spell.birth;
+        self.words[START_POS * cap + i] = spell.start_pos;
+        self.words[END_POS * cap + i] = NO_POSITION;
+        self.words[TENURE_BEFORE * cap + i] = spell.tenure_before;
+        self.words[PERSON * cap + i] = spell.person;
+        self.bytes[ATTRS * cap + i] = spell.attrs;
+        self.bytes[END_KIND * cap + i] = END_BYTE_OPEN;
+        if spell.from_org != NO_ORG {
+            self.transfers_in.push((idx, spell.from_org));
+        }
         self.max_pos = self.max_pos.max(spell.start_pos);
+        self.len += 1;
         idx
+    }
+
+    /// Room for an eighth more spells (at least [`MIN_GROWTH`]): a chunk is
+    /// small, so growing gently costs little copying, and a loaded table holds
+    /// about 6% of slack where doubling would hold 25–50%.
+    fn grow(&mut self) {
+        let (len, old) = (self.len(), self.cap as usize);
+        let cap = len + (len / 8).max(MIN_GROWTH);
+        self.days = regrow(&self.days, 3, old, cap, len);
+        self.words = regrow(&self.words, 4, old, cap, len);
+        self.bytes = regrow(&self.bytes, 2, old, cap, len);
+        self.cap = u32::try_from(cap).unwrap_or(u32::MAX);
+    }
+    /// The previous home of spell `i` when a transfer opened it, else [`NO_ORG`].
+    pub fn previous_home(&self, i: usize) -> u32 {
+        self.transfers_in
+            .binary_search_by_key(&(i as u32), |&(spell, _)| spell)
+            .map_or(NO_ORG, |at| self.transfers_in[at].1)
+    }
+
+    /// [`END_OPEN`], the next home's index when a transfer closed spell `i`,
+    /// or [`END_REASON_BIT`] | reason when `MembershipEnded` did.
+    pub fn end_info(&self, i: usize) -> u32 {
+        match self.end_kind(i) {
+            END_BYTE_OPEN => END_OPEN,
+            END_BYTE_TRANSFER => self
+                .transfers_out
+                .binary_search_by_key(&(i as u32), |&(spell, _)| spell)
+                .map_or(END_OPEN, |at| self.transfers_out[at].1),
+            reason => END_REASON_BIT | u32::from(reason - END_BYTE_REASON),
+        }
     }
 
     /// Closes spell `idx` on `end` (the first day after it) at position `pos`.
     pub fn close(&mut self, idx: u32, end: i32, pos: u32, end_info: u32) {
-        let i = idx as usize;
-        self.end[i] = end;
-        self.end_pos[i] = pos;
-        self.end_info[i] = end_info;
+        let (i, cap) = (idx as usize, self.cap as usize);
+        self.days[END * cap + i] = end;
+        self.words[END_POS * cap + i] = pos;
+        self.bytes[END_KIND * cap + i] = if end_info == END_OPEN {
+            END_BYTE_OPEN
+        } else if end_info & END_REASON_BIT != 0 {
+            END_BYTE_REASON.saturating_add((end_info & !END_REASON_BIT).min(250) as u8)
+        } else {
+            match self
+                .transfers_out
+                .binary_search_by_key(&idx, |&(spell, _)| spell)
+            {
+                Ok(at) => self.transfers_out[at].1 = end_info,
+                Err(at) => self.transfers_out.insert(at, (idx, end_info)),
+            }
+            END_BYTE_TRANSFER
+        };
         self.max_pos = self.max_pos.max(pos);
     }
 
@@ -114,32 +246,43 @@ impl Chunk {
     pub fn hash_into(&self, hasher: &mut impl Hasher) {
         hasher.write_usize(self.len());
         for i in 0..self.len() {
-            hasher.write_i32(self.start[i]);
-            hasher.write_i32(self.end[i]);
-            hasher.write_u32(self.start_pos[i]);
-            hasher.write_u32(self.end_pos[i]);
-            hasher.write_i32(self.birth[i]);
-            hasher.write_u8(self.attrs[i]);
-            hasher.write_u32(self.tenure_before[i]);
-            hasher.write_u32(self.person[i]);
-            hasher.write_u32(self.from_org[i]);
-            hasher.write_u32(self.end_info[i]);
+            hasher.write_i32(self.start()[i]);
+            hasher.write_i32(self.end()[i]);
+            hasher.write_u32(self.start_pos()[i]);
+            hasher.write_u32(self.end_pos()[i]);
+            hasher.write_i32(self.birth()[i]);
+            hasher.write_u8(self.attrs()[i]);
+            hasher.write_u32(self.tenure_before()[i]);
+            hasher.write_u32(self.person()[i]);
+            hasher.write_u32(self.previous_home(i));
+            hasher.write_u32(self.end_info(i));
         }
     }
 
     /// Bytes held by the columns (capacity, not length), for memory reports.
     pub fn heap_bytes(&self) -> usize {
-        self.start.capacity() * 4
-            + self.end.capacity() * 4
-            + self.start_pos.capacity() * 4
-            + self.end_pos.capacity() * 4
-            + self.birth.capacity() * 4
-            + self.attrs.capacity()
-            + self.tenure_before.capacity() * 4
-            + self.person.capacity() * 4
-            + self.from_org.capacity() * 4
-            + self.end_info.capacity() * 4
+        self.days.capacity() * 4
+            + self.words.capacity() * 4
+            + self.bytes.capacity()
+            + (self.transfers_in.capacity() + self.transfers_out.capacity()) * 8
     }
+}
+
+/// `buffer` of `columns` columns of `old` items each, as columns of `cap`
+/// items, the first `len` of each kept (the rest default).
+fn regrow<T: Copy + Default>(
+    buffer: &[T],
+    columns: usize,
+    old: usize,
+    cap: usize,
+    len: usize,
+) -> Vec<T> {
+    let mut grown = vec![T::default(); columns * cap];
+    for column in 0..columns {
+        grown[column * cap..column * cap + len]
+            .copy_from_slice(&buffer[column * old..column * old + len]);
+    }
+    grown
 }
 
 /// Where a spell is: its home organisation's index and its index in that chunk,
