@@ -38,7 +38,7 @@ pub struct Application {
 }
 
 /// Where an application stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ApplicationStatus {
     /// Waiting for the chair.
     Pending,

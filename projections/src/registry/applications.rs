@@ -3,33 +3,15 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use domain::ids::{ApplicationId, PersonId};
+use domain::ids::ApplicationId;
 
-/// Where an application stands.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum ApplicationStatus {
-    /// Waiting for the chair.
-    Pending,
-    /// Approved: `person_id` was admitted.
-    Approved {
-        /// The admitted person.
-        person_id: PersonId,
-        /// The day of the decision.
-        decided_on: NaiveDate,
-    },
-    /// Rejected.
-    Rejected {
-        /// Why.
-        reason: String,
-        /// The day of the decision.
-        decided_on: NaiveDate,
-    },
-}
+/// Where an application stands: the domain's own status.
+pub use domain::application::ApplicationStatus;
 
-impl ApplicationStatus {
+impl From<&ApplicationStatus> for ApplicationStatusKind {
     /// The status without its details, as lists filter it.
-    pub fn kind(&self) -> ApplicationStatusKind {
-        match self {
+    fn from(status: &ApplicationStatus) -> ApplicationStatusKind {
+        match status {
             ApplicationStatus::Pending => ApplicationStatusKind::Pending,
             ApplicationStatus::Approved { .. } => ApplicationStatusKind::Approved,
             ApplicationStatus::Rejected { .. } => ApplicationStatusKind::Rejected,
@@ -144,13 +126,15 @@ impl ApplicationTable {
 
     fn list(&mut self, idx: u32) {
         if let Some(r) = self.records.get(idx as usize) {
-            self.by_org.insert((r.org, r.status.kind(), idx));
+            self.by_org
+                .insert((r.org, ApplicationStatusKind::from(&r.status), idx));
         }
     }
 
     fn unlist(&mut self, idx: u32) {
         if let Some(r) = self.records.get(idx as usize) {
-            self.by_org.remove(&(r.org, r.status.kind(), idx));
+            self.by_org
+                .remove(&(r.org, ApplicationStatusKind::from(&r.status), idx));
         }
     }
 }

@@ -239,7 +239,10 @@ async fn applications_are_listed_by_organisation_and_status() {
     );
     assert_eq!(one.names.map(|n| n.last_name), Some("Заявитель".into()));
     let two = registry.application(app_id(2)).expect("submitted");
-    assert_eq!(two.status.kind(), ApplicationStatusKind::Rejected);
+    assert_eq!(
+        ApplicationStatusKind::from(&two.status),
+        ApplicationStatusKind::Rejected
+    );
     assert_eq!(registry.application_version(app_id(2)), Some(2));
 }
 
