@@ -170,3 +170,69 @@ fn generate_refuses_a_log_that_is_not_empty() {
         String::from_utf8_lossy(&refused.stderr)
     );
 }
+
+#[test]
+fn a_generated_union_has_the_real_union_s_worker_coverage_and_category_shares() {
+    let dir = TempDir::new().unwrap();
+    assert!(generate(dir.path(), "11").status.success());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let report = runtime.block_on(async {
+        let log: Arc<dyn EventLog> =
+            Arc::new(SqliteLog::open(dir.path().join("reestr.sqlite")).unwrap());
+        let statistics = Arc::new(projections::statistics::Statistics::new());
+        let projector = projections::runtime::Projector::new(
+            Arc::clone(&log),
+            vec![statistics.clone() as Arc<dyn projections::runtime::Projection>],
+            0,
+        );
+        projector.catch_up().await.unwrap();
+        let central = read_all(Arc::clone(&log), 0)
+            .filter_map(|e| async move {
+                match codec::decode(&e.unwrap()).unwrap() {
+                    Event::Organization(OrganizationEvent::Registered {
+                        org_id,
+                        level: OrgLevel::Central,
+                        ..
+                    }) => Some(org_id),
+                    _ => None,
+                }
+            })
+            .boxed()
+            .next()
+            .await
+            .expect("a CENTRAL organisation");
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        let report = statistics.report(central, today, None).unwrap();
+        log.shutdown().await.unwrap();
+        report
+    });
+    let coverage = report.worker_coverage.expect("passports give employees");
+    assert!(
+        (0.67..=0.77).contains(&coverage),
+        "worker coverage {coverage:.3}, the union's is about 0.72"
+    );
+    let share = |key: &str| {
+        let count = report
+            .by_category
+            .iter()
+            .find(|(k, _)| *k == key)
+            .unwrap()
+            .1;
+        count as f64 / report.members as f64
+    };
+    assert!(
+        (0.62..=0.72).contains(&share("WORKER")),
+        "workers {:.3}",
+        share("WORKER")
+    );
+    assert!(
+        (0.25..=0.35).contains(&share("STUDENT")),
+        "students {:.3}",
+        share("STUDENT")
+    );
+    assert!(
+        (0.01..=0.05).contains(&share("PENSIONER")),
+        "pensioners {:.3}",
+        share("PENSIONER")
+    );
+}
