@@ -29,8 +29,9 @@ pub struct StoreArgs {
         default_value = "./reestr-data"
     )]
     pub data_dir: PathBuf,
-    /// The log's database instead of the data directory: sqlite://PATH (PostgreSQL
-    /// arrives with its backend).
+    /// The log's database instead of the data directory: sqlite://PATH or
+    /// postgres://USER[:PASSWORD]@HOST[:PORT]/DB (the database must exist; its
+    /// tables are created on first use).
     #[arg(long, global = true, env = "REESTR_DATABASE_URL")]
     pub database_url: Option<String>,
 }
@@ -51,6 +52,40 @@ pub enum Command {
     /// Measure the registry on this machine.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Serve the GraphQL API: POST /graphql (GraphiQL on GET), subscriptions on
+    /// /graphql/ws, /health, /metrics. Prints the address it listens on; stops
+    /// gracefully on SIGTERM or Ctrl-C.
+    Serve(ServeArgs),
+    /// Try the registry: on an empty log, generate a synthetic union first
+    /// (with a progress bar), then serve it; prints the URL and a fresh root
+    /// ADMIN token.
+    Demo(DemoArgs),
+    /// Issue a token offline (the server stopped): grant a role over an
+    /// organisation's subtree to a new holder; prints the token alone on the
+    /// last line (shown once: only its hash is kept).
+    Token(TokenArgs),
+    /// Print the served GraphQL schema (SDL); needs no registry.
+    Schema,
+    /// Copy a whole log to another database (SQLite to PostgreSQL or back):
+    /// events with their positions, ids and times, the commands, the vault
+    /// (erased stays erased). Resumes an interrupted copy; verifies both logs by
+    /// count and digest at the end. Ignores --data-dir and --database-url.
+    Copy(CopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The log to copy: sqlite://PATH, postgres://USER@HOST/DB, or the path of
+    /// a data directory (its reestr.sqlite).
+    #[arg(long)]
+    pub from: String,
+    /// Where to copy it, in the same forms. Must be empty or an interrupted copy
+    /// of the same log; a missing PostgreSQL database is created.
+    #[arg(long)]
+    pub to: String,
+    /// Events per transaction in the target.
+    #[arg(long, default_value_t = 10_000)]
+    pub batch: usize,
 }
 
 #[derive(Debug, Args)]
@@ -83,6 +118,67 @@ pub struct GenerateArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0: any free port; the address is printed).
+    #[arg(long, env = "REESTR_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Largest request body, in bytes (413 above it).
+    #[arg(long, default_value_t = graphql::server::BODY_LIMIT)]
+    pub body_limit: usize,
+    /// Longest a request may take, in seconds (408 past it).
+    #[arg(long, default_value_t = graphql::server::REQUEST_TIMEOUT.as_secs())]
+    pub request_timeout: u64,
+    /// How long a shutdown waits for requests in flight, in seconds.
+    #[arg(long, default_value_t = graphql::server::SHUTDOWN_GRACE.as_secs())]
+    pub shutdown_grace: u64,
+    /// One trusted reverse proxy stands in front: take the client's address
+    /// from the last X-Forwarded-For entry (for rate limits).
+    #[arg(long)]
+    pub trust_proxy: bool,
+    /// Deepest nesting of selections a query may have.
+    #[arg(long, default_value_t = graphql::schema::Limits::default().depth)]
+    pub max_depth: usize,
+    /// Highest complexity a query may have.
+    #[arg(long, default_value_t = graphql::schema::Limits::default().complexity)]
+    pub max_complexity: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Active members of the union generated on the first run (about).
+    #[arg(long, default_value_t = 3_910_407)]
+    pub members: u64,
+    /// The seed of the generated union.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The role.
+    #[arg(long, value_enum, ignore_case = true)]
+    pub role: RoleArg,
+    /// The id of the organisation whose subtree the role covers.
+    #[arg(long)]
+    pub org: domain::ids::OrgId,
+    /// A label for the holder (a name or e-mail).
+    #[arg(long)]
+    pub holder: String,
+}
+
+/// A role, as the command line spells it.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+#[value(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum RoleArg {
+    Admin,
+    Chair,
+    Auditor,
+    Analyst,
+}
+
+#[derive(Debug, Args)]
 pub struct EventsArgs {
     /// Start after this position (0: from the first event).
     #[arg(long = "from", default_value_t = 0)]
@@ -99,6 +195,41 @@ pub enum BenchCommand {
     /// Rebuild every read model from the log, then time statistics and movement
     /// for the whole union and one territorial organisation; prints peak memory.
     ReadSide(BenchReadSideArgs),
+    /// Load a running server's GraphQL API from concurrent clients (member
+    /// lookups, statistics or admissions); prints the rate and latency.
+    Api(BenchApiArgs),
+}
+
+/// What `reestr bench api` sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApiScenario {
+    /// `member(id)` without personal fields.
+    Lookup,
+    /// `member(id)` with names and birth date (each read recorded in the audit trail).
+    LookupPersonal,
+    /// `statistics` of a territorial organisation.
+    Statistics,
+    /// `admitMember` of new persons into primary organisations.
+    Admit,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchApiArgs {
+    /// The server's GraphQL endpoint.
+    #[arg(long, default_value = "http://127.0.0.1:8080/graphql")]
+    pub url: String,
+    /// An ADMIN token of the root (as `reestr generate` or `demo` print).
+    #[arg(long, env = "REESTR_TOKEN")]
+    pub token: String,
+    /// What to send.
+    #[arg(long, value_enum, default_value = "lookup")]
+    pub scenario: ApiScenario,
+    /// Concurrent clients.
+    #[arg(long, default_value_t = 64)]
+    pub clients: usize,
+    /// Seconds of load.
+    #[arg(long, default_value_t = 20)]
+    pub seconds: u64,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ use anyhow::Context;
 use eventlog::EventLog;
 use generator::Config;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use projections::access_token::MintedToken;
 
 use crate::cli::GenerateArgs;
 use crate::init;
@@ -14,6 +15,14 @@ use crate::init;
 /// Generates the union, grants the root ADMIN over its CENTRAL organisation and
 /// prints a summary, then the token alone on the last line.
 pub async fn run(log: &Arc<dyn EventLog>, args: &GenerateArgs) -> anyhow::Result<()> {
+    let token = union(log, args).await?;
+    init::print_token(&args.holder, &token);
+    Ok(())
+}
+
+/// Generates the union with a progress bar on stderr, grants the root ADMIN
+/// and prints a summary; returns the ADMIN's token.
+pub async fn union(log: &Arc<dyn EventLog>, args: &GenerateArgs) -> anyhow::Result<MintedToken> {
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -46,6 +55,5 @@ pub async fn run(log: &Arc<dyn EventLog>, args: &GenerateArgs) -> anyhow::Result
         args.seed,
     );
     println!("CENTRAL organisation: {}", summary.central);
-    init::print_token(&args.holder, &token);
-    Ok(())
+    Ok(token)
 }

@@ -43,7 +43,7 @@ pub async fn run(log: &Arc<dyn EventLog>, args: &InitArgs) -> anyhow::Result<()>
     };
     let registered = organization::decide(&None, &register.into(), today)?;
     let org_events: Vec<Event> = registered.into_iter().map(Event::from).collect();
-    let (grant, token) = root_admin(org_id, &args.holder, today)?;
+    let (grant, token) = granted(Role::Admin, org_id, &args.holder, today)?;
     let request = operator_request(vec![new_stream(&org_events)?, grant]);
     log.append(request).await?;
     println!("CENTRAL organisation: {org_id}");
@@ -59,8 +59,24 @@ pub async fn grant_root_admin(
     holder: &str,
     today: NaiveDate,
 ) -> anyhow::Result<MintedToken> {
-    let (grant, token) = root_admin(org_id, holder, today)?;
-    log.append(operator_request(vec![grant])).await?;
+    grant_role(log, Role::Admin, org_id, holder, today, vec![]).await
+}
+
+/// Grants `role` over `org_id`'s subtree to a new holder in one append with
+/// `guards` (pure version checks of the streams the caller read, so a change
+/// to them since is a conflict); returns the token.
+pub async fn grant_role(
+    log: &Arc<dyn EventLog>,
+    role: Role,
+    org_id: OrgId,
+    holder: &str,
+    today: NaiveDate,
+    guards: Vec<StreamAppend>,
+) -> anyhow::Result<MintedToken> {
+    let (grant, token) = granted(role, org_id, holder, today)?;
+    let mut streams = guards;
+    streams.push(grant);
+    log.append(operator_request(streams)).await?;
     Ok(token)
 }
 
@@ -70,9 +86,11 @@ pub fn print_token(holder: &str, token: &MintedToken) {
     println!("{}", token.token);
 }
 
-/// The decided grant of a root ADMIN over `org_id` (a new holder's stream) and
-/// the token minted for it.
-fn root_admin(
+/// The decided grant of `role` over `org_id` (a new holder's stream) and the
+/// token minted for it. The operator grants as no one (`by: None`): the
+/// command line is trusted with the data directory already.
+fn granted(
+    role: Role,
     org_id: OrgId,
     holder: &str,
     today: NaiveDate,
@@ -80,7 +98,7 @@ fn root_admin(
     let token = access_token::mint();
     let grant = GrantRole {
         user_id: UserId(Uuid::now_v7()),
-        role: Role::Admin,
+        role,
         org_id,
         holder: holder.to_string(),
         token_hash: token.hash.clone(),

@@ -2,11 +2,16 @@
 //! lives here; commands are decided by `domain` and stored by `eventlog`.
 
 mod bench;
+mod bench_api;
 mod cli;
+mod copy;
+mod demo;
 mod generate;
 mod init;
 mod journal;
+mod serve;
 mod store;
+mod token;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -28,13 +33,31 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
-    let log = store::open(&cli.store)?;
+    // A copy opens its own two logs, not the one of --data-dir.
+    if let Command::Copy(args) = &cli.command {
+        return copy::run(args).await;
+    }
+    // The schema needs no log: print it without opening (or creating) one.
+    // Loading a server needs no log of its own either.
+    if let Command::Bench(BenchCommand::Api(args)) = &cli.command {
+        return bench_api::api(args).await;
+    }
+    if let Command::Schema = &cli.command {
+        print!("{}", graphql::schema::sdl());
+        return Ok(());
+    }
+    let log = store::open(&cli.store).await?;
     let outcome = match &cli.command {
         Command::Init(args) => init::run(&log, args).await,
         Command::Generate(args) => generate::run(&log, args).await,
         Command::Events(args) => journal::print(log.clone(), args).await,
         Command::Bench(BenchCommand::Append(args)) => bench::append(log.clone(), args).await,
         Command::Bench(BenchCommand::ReadSide(args)) => bench::read_side(log.clone(), args).await,
+        Command::Serve(args) => serve::run(&log, args).await,
+        Command::Demo(args) => demo::run(&log, args).await,
+        Command::Token(args) => token::run(&log, args).await,
+        // Answered above, before any log is opened.
+        Command::Copy(_) | Command::Schema | Command::Bench(BenchCommand::Api(_)) => Ok(()),
     };
     log.shutdown().await?;
     outcome

@@ -1,39 +1,106 @@
 //! Opening the log the command line points at.
 
-use std::path::PathBuf;
+use std::fmt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use eventlog::{EventLog, SqliteLog};
+use eventlog::{EventLog, PostgresLog, SqliteLog};
 
 use crate::cli::StoreArgs;
 
 /// The embedded log's file inside a data directory.
 pub const SQLITE_FILE: &str = "reestr.sqlite";
 
-/// Opens the log named by `--database-url`, else the one in `--data-dir`.
-pub fn open(store: &StoreArgs) -> anyhow::Result<Arc<dyn EventLog>> {
-    let path = match &store.database_url {
-        Some(url) => sqlite_path(url)?,
-        None => store.data_dir.join(SQLITE_FILE),
-    };
-    let log =
-        SqliteLog::open(&path).with_context(|| format!("opening the log at {}", path.display()))?;
-    Ok(Arc::new(log))
+/// Where a log is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file.
+    Sqlite(PathBuf),
+    /// A PostgreSQL database, by URL.
+    Postgres(String),
 }
 
-fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
-    if let Some(path) = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-    {
-        if path.is_empty() {
-            bail!("{url}: the sqlite URL names no file");
+/// Opens the log named by `--database-url`, else the one in `--data-dir`.
+pub async fn open(store: &StoreArgs) -> anyhow::Result<Arc<dyn EventLog>> {
+    Location::of(store)?.open().await
+}
+
+impl Location {
+    /// The log `--database-url` names, else the one in `--data-dir`.
+    pub fn of(store: &StoreArgs) -> anyhow::Result<Location> {
+        match &store.database_url {
+            Some(url) => Location::from_url(url),
+            None => Ok(Location::in_data_dir(&store.data_dir)),
         }
-        return Ok(PathBuf::from(path));
     }
-    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("{url}: the PostgreSQL backend is not built yet; use sqlite://PATH or --data-dir");
+
+    /// `sqlite://PATH` or `postgres://…` (`postgresql://…`); anything else is the
+    /// path of a data directory, whose log is its `reestr.sqlite`.
+    pub fn parse(text: &str) -> anyhow::Result<Location> {
+        if text.contains("://") || text.starts_with("sqlite:") {
+            Location::from_url(text)
+        } else {
+            Ok(Location::in_data_dir(Path::new(text)))
+        }
     }
-    bail!("{url}: unknown database URL; expected sqlite://PATH")
+
+    fn in_data_dir(data_dir: &Path) -> Location {
+        Location::Sqlite(data_dir.join(SQLITE_FILE))
+    }
+
+    fn from_url(url: &str) -> anyhow::Result<Location> {
+        if let Some(path) = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+        {
+            if path.is_empty() {
+                bail!("{url}: the sqlite URL names no file");
+            }
+            return Ok(Location::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Location::Postgres(url.to_string()));
+        }
+        bail!("{url}: unknown database URL; expected sqlite://PATH or postgres://USER@HOST/DB")
+    }
+
+    /// Opens the log, creating an SQLite file or the tables of a PostgreSQL
+    /// database as needed (the database itself must exist).
+    pub async fn open(&self) -> anyhow::Result<Arc<dyn EventLog>> {
+        Ok(match self {
+            Location::Sqlite(path) => Arc::new(
+                SqliteLog::open(path)
+                    .with_context(|| format!("opening the log at {}", path.display()))?,
+            ),
+            Location::Postgres(url) => Arc::new(
+                PostgresLog::open(url)
+                    .await
+                    .with_context(|| format!("opening the log at {}", redacted(url)))?,
+            ),
+        })
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "sqlite://{}", path.display()),
+            Location::Postgres(url) => f.write_str(&redacted(url)),
+        }
+    }
+}
+
+/// `url` without its password, for messages.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((user_info, host)) if user_info.contains(':') => {
+            let user = user_info.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_string(),
+    }
 }

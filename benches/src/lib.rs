@@ -2,6 +2,9 @@
 //! the `reestr bench` scenarios run the same code, so their figures compare.
 //!
 //! - [`append_transfers`]: durable single-event commands from concurrent writers.
+//! - [`api`]: load on the GraphQL API over HTTP from concurrent clients.
+
+pub mod api;
 
 use std::collections::HashMap;
 use std::sync::Arc;

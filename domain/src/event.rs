@@ -7,6 +7,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::audit::AUDIT_STREAM;
+pub use crate::audit::AuditEvent;
 use crate::card_number::CardNumber;
 use crate::ids::{ApplicationId, OrgId, PersonId, UserId};
 use crate::vocabulary::access::Role;
@@ -29,6 +31,8 @@ pub enum Event {
     Card(CardEvent),
     /// An event of an access holder's stream.
     Access(AccessEvent),
+    /// An event of the audit trail.
+    Audit(AuditEvent),
 }
 
 /// Events of an organisation (stream `org-<uuid>`).
@@ -300,7 +304,8 @@ pub fn current_schema_version(event_type: &str) -> Option<u32> {
         | "ApplicationApproved"
         | "ApplicationRejected"
         | "RoleGranted"
-        | "RoleRevoked" => Some(1),
+        | "RoleRevoked"
+        | "PersonalDataRead" => Some(1),
         _ => None,
     }
 }
@@ -335,6 +340,7 @@ impl Event {
                 AccessEvent::RoleGranted { .. } => "RoleGranted",
                 AccessEvent::RoleRevoked { .. } => "RoleRevoked",
             },
+            Event::Audit(AuditEvent::PersonalDataRead { .. }) => "PersonalDataRead",
         }
     }
 
@@ -352,6 +358,7 @@ impl Event {
             Event::Card(CardEvent::NumberReserved { number, .. }) => card_stream(*number),
             Event::Access(AccessEvent::RoleGranted { user_id, .. })
             | Event::Access(AccessEvent::RoleRevoked { user_id }) => user_id.stream(),
+            Event::Audit(_) => AUDIT_STREAM.to_string(),
         }
     }
 
@@ -380,7 +387,7 @@ impl Event {
                 | ApplicationEvent::Rejected { decided_on, .. } => *decided_on,
             }),
             Event::Card(CardEvent::NumberReserved { issued_on, .. }) => Some(*issued_on),
-            Event::Access(_) => None,
+            Event::Access(_) | Event::Audit(_) => None,
         }
     }
 
@@ -462,6 +469,11 @@ impl From<ApplicationEvent> for Event {
 impl From<CardEvent> for Event {
     fn from(e: CardEvent) -> Event {
         Event::Card(e)
+    }
+}
+impl From<AuditEvent> for Event {
+    fn from(e: AuditEvent) -> Event {
+        Event::Audit(e)
     }
 }
 impl From<AccessEvent> for Event {

@@ -17,6 +17,7 @@
 //! - One module per aggregate, one file per command (its `decide` and its tests):
 //!   [`organization`], [`person`], [`application`], [`card`] (number uniqueness),
 //!   [`access`] (roles).
+//! - [`audit`]: the trail of reads of personal data.
 //! - `testing` (feature `testing`): the given/when/then harness.
 //!
 //! What it does not do: look anything up. A command's handler (outside this crate)
@@ -25,6 +26,7 @@
 
 pub mod access;
 pub mod application;
+pub mod audit;
 pub mod calendar;
 pub mod card;
 pub mod card_number;

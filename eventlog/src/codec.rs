@@ -7,8 +7,9 @@
 
 use std::borrow::Cow;
 
+use domain::audit::AUDIT_STREAM;
 use domain::event::{
-    AccessEvent, ApplicationEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
+    AccessEvent, ApplicationEvent, AuditEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
 };
 use domain::ids::{ApplicationId, OrgId, PersonId, UserId};
 use serde::Deserialize;
@@ -74,6 +75,7 @@ pub fn encode(event: &Event) -> Result<NewEvent, CodecError> {
         Event::Application(e) => serde_json::to_value(e),
         Event::Card(e) => serde_json::to_value(e),
         Event::Access(e) => serde_json::to_value(e),
+        Event::Audit(e) => serde_json::to_value(e),
     }
     .map_err(json_error)?;
     let Value::Object(mut tagged) = tagged else {
@@ -128,6 +130,10 @@ pub fn decode(stored: &StoredEvent) -> Result<Event, CodecError> {
     } else if UserId::from_stream(stream).is_some() {
         tagged::<AccessEvent>(event_type, &fields)
             .map(Event::Access)
+            .map_err(json_error)
+    } else if stream == AUDIT_STREAM {
+        tagged::<AuditEvent>(event_type, &fields)
+            .map(Event::Audit)
             .map_err(json_error)
     } else if stream.starts_with("card-") {
         tagged::<CardEvent>(event_type, &fields)

@@ -62,6 +62,12 @@ pub enum Error {
     /// The SQLite schema could not be migrated.
     #[error("migrating the sqlite schema: {0}")]
     Migration(#[from] rusqlite_migration::Error),
+    /// PostgreSQL failed (connection, statement or constraint).
+    #[error("postgres: {0}")]
+    Postgres(#[from] sqlx::Error),
+    /// The PostgreSQL schema could not be migrated.
+    #[error("migrating the postgres schema: {0}")]
+    PostgresMigration(#[from] sqlx::migrate::MigrateError),
     /// The file system failed.
     #[error("io: {0}")]
     Io(#[from] std::io::Error),

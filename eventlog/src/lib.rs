@@ -10,6 +10,8 @@
 //! - [`envelope`]: what goes in ([`AppendRequest`], [`NewEvent`]) and comes out ([`StoredEvent`]).
 //! - [`log`]: the [`EventLog`] trait, [`read_all`] and [`subscribe`].
 //! - [`sqlite`]: the embedded backend (one file, WAL, a group-committing writer thread).
+//! - [`postgres`]: the shared backend (several processes, one writer task each, LISTEN/NOTIFY).
+//! - [`raw`]: the log as stored, for copying it between backends.
 //! - [`codec`] and [`upcast`]: domain events to envelopes and back, old schemas read as new.
 //! - [`vault`]: per-stream keys for personal data (crypto-shredding).
 //! - `contract` (feature `contract`): the test suite every backend must pass.
@@ -22,8 +24,11 @@ pub mod contract;
 pub mod envelope;
 pub mod error;
 pub mod log;
+pub mod postgres;
+pub mod raw;
 pub mod sqlite;
 pub mod upcast;
+mod validate;
 pub mod vault;
 
 pub use crate::envelope::{
@@ -31,4 +36,6 @@ pub use crate::envelope::{
 };
 pub use crate::error::Error;
 pub use crate::log::{EventLog, read_all, subscribe};
+pub use crate::postgres::PostgresLog;
+pub use crate::raw::{Digest, RawBatch};
 pub use crate::sqlite::SqliteLog;

@@ -8,6 +8,7 @@ use tokio::sync::watch;
 
 use crate::envelope::{AppendRequest, Appended, StoredEvent};
 use crate::error::Error;
+use crate::raw::{Erasure, RawBatch};
 
 /// How many events a streaming read fetches at a time: large enough that the
 /// per-query cost vanishes, small enough that memory stays constant.
@@ -83,6 +84,37 @@ pub trait EventLog: Send + Sync + 'static {
     /// # Errors
     /// Storage failures.
     async fn find_command(&self, command_id: uuid::Uuid) -> Result<Option<Appended>, Error>;
+
+    /// Up to `limit` events after position `after` exactly as stored, personal data
+    /// still sealed, with the commands, vault keys and erasures that belong to
+    /// them (see [`RawBatch`]), read from one consistent snapshot. For copying a
+    /// log; [`EventLog::import_raw`] stores the batch in another.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn export(&self, after: u64, limit: usize) -> Result<RawBatch, Error>;
+
+    /// Stores `batch`, exported from another log, verbatim: positions, event ids,
+    /// recorded times and sealed personal data as they are (nothing is decrypted
+    /// or sealed again, so erased data stays unreadable); the commands, so their
+    /// retries stay duplicates; the keys the batch carries, where the stream has
+    /// none and was not erased; the erasures, deleting those streams' keys. The
+    /// events must continue this log: the first at the head + 1, no gap, each
+    /// stream's versions going on from its stored one. A batch may carry only
+    /// erasures. All or nothing, durable when it returns the new head. A bulk
+    /// path like [`EventLog::import`]: call [`EventLog::finish_import`] after the
+    /// last batch.
+    ///
+    /// # Errors
+    /// [`Error::InvalidAppend`] when the events do not continue the log; storage
+    /// failures (a repeated event or command id is refused by the storage).
+    async fn import_raw(&self, batch: RawBatch) -> Result<u64, Error>;
+
+    /// Every stream whose personal data was erased, ordered by stream.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn erasures(&self) -> Result<Vec<Erasure>, Error>;
 
     /// The position of the last committed event, updated live as appends commit.
     fn head(&self) -> watch::Receiver<u64>;

@@ -10,6 +10,7 @@
 //! - [`archive`]: the membership history, one plain-words line per event.
 //! - [`statistics`]: figures for any subtree on any date, known at any position; movement.
 //! - [`access`]: who a bearer token belongs to (role, subtree) until revoked.
+//! - [`audit`]: who read whose personal data, and when.
 //! - [`access_token`]: bearer tokens: minted once, kept only as a hash.
 //!
 //! What it does not do: write to the log, or know HTTP and GraphQL.
@@ -17,6 +18,7 @@
 pub mod access;
 pub mod access_token;
 pub mod archive;
+pub mod audit;
 pub mod error;
 pub mod registry;
 pub mod runtime;

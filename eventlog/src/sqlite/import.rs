@@ -23,7 +23,8 @@ use chrono::Utc;
 use crate::envelope::AppendRequest;
 use crate::error::Error;
 use crate::sqlite::sql;
-use crate::sqlite::writer::{Staged, Writer, validate};
+use crate::sqlite::writer::{Staged, Writer};
+use crate::validate::validate;
 
 impl Writer {
     /// Imports `batch` in one transaction; returns the head after it. Any refused

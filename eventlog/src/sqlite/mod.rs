@@ -4,6 +4,7 @@
 //! measured sqlx's per-statement cost as the limit on both appends and scans.
 
 mod import;
+mod raw;
 mod reader;
 mod sql;
 mod writer;
@@ -21,8 +22,9 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::envelope::{AppendRequest, Appended, StoredEvent};
 use crate::error::Error;
 use crate::log::EventLog;
+use crate::raw::{Erasure, RawBatch};
 use crate::sqlite::reader::Readers;
-use crate::sqlite::writer::{ImportJob, Job, Work, Writer};
+use crate::sqlite::writer::{ImportJob, Job, RawImportJob, Work, Writer};
 
 /// Appends that may wait for the writer before `append` itself waits: enough for
 /// thousands of concurrent clients, and a bound on memory under overload.
@@ -155,6 +157,24 @@ impl EventLog for SqliteLog {
             .await
     }
 
+    async fn export(&self, after: u64, limit: usize) -> Result<RawBatch, Error> {
+        self.read(move |conn| raw::export(conn, after, limit)).await
+    }
+
+    /// One transaction on the writer thread; into an empty log, the
+    /// `(stream, version)` index is dropped until [`EventLog::finish_import`], as
+    /// for [`EventLog::import`].
+    async fn import_raw(&self, batch: RawBatch) -> Result<u64, Error> {
+        let (reply, outcome) = oneshot::channel();
+        self.send(Work::ImportRaw(RawImportJob { batch, reply }))
+            .await?;
+        outcome.await.map_err(|_| Error::Closed)?
+    }
+
+    async fn erasures(&self) -> Result<Vec<Erasure>, Error> {
+        self.read(raw::erasures).await
+    }
+
     fn head(&self) -> watch::Receiver<u64> {
         self.head.clone()
     }
@@ -182,7 +202,12 @@ fn lock_path(path: &Path) -> PathBuf {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!(
-        "../../migrations/sqlite/20261124000001_events.sql"
-    ))])
+    Migrations::new(vec![
+        M::up(include_str!(
+            "../../migrations/sqlite/20261124000001_events.sql"
+        )),
+        M::up(include_str!(
+            "../../migrations/sqlite/20261124000002_commands_by_position.sql"
+        )),
+    ])
 }

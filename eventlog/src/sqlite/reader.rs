@@ -172,7 +172,7 @@ fn stored_event(row: &Row<'_>) -> Result<StoredEvent, Error> {
     })
 }
 
-fn uuid(row: &Row<'_>, column: usize) -> Result<Option<Uuid>, rusqlite::Error> {
+pub(crate) fn uuid(row: &Row<'_>, column: usize) -> Result<Option<Uuid>, rusqlite::Error> {
     let Some(bytes) = row
         .get_ref(column)?
         .as_blob_or_null()
@@ -185,6 +185,6 @@ fn uuid(row: &Row<'_>, column: usize) -> Result<Option<Uuid>, rusqlite::Error> {
     })
 }
 
-fn column_error(column: usize, error: rusqlite::types::FromSqlError) -> rusqlite::Error {
+pub(crate) fn column_error(column: usize, error: rusqlite::types::FromSqlError) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Null, Box::new(error))
 }

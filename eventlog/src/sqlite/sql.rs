@@ -81,3 +81,23 @@ pub const READ_STREAM: &str = concat!(
     select_events!(),
     " WHERE e.stream = ?1 AND e.version > ?2 ORDER BY e.version"
 );
+
+/// The events of a range exactly as stored, for `EventLog::export`.
+pub const EXPORT_EVENTS: &str = "
+    SELECT position, stream, version, event_id, event_type, schema_version, effective_on,
+           recorded_at, actor, correlation_id, causation_id, payload, personal
+    FROM events WHERE position > ?1 ORDER BY position LIMIT ?2";
+
+/// The commands whose last position lies in a range.
+pub const EXPORT_COMMANDS: &str = "
+    SELECT command_id, first_position, last_position FROM commands
+    WHERE last_position BETWEEN ?1 AND ?2";
+
+pub const ERASED_AT: &str = "SELECT erased_at FROM vault_erased WHERE stream = ?1";
+
+pub const ERASURES: &str = "SELECT stream, erased_at FROM vault_erased ORDER BY stream";
+
+/// A copied key, unless the stream has one or was erased.
+pub const INSERT_COPIED_VAULT_KEY: &str = "
+    INSERT OR IGNORE INTO vault (stream, key)
+    SELECT ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM vault_erased WHERE stream = ?1)";

@@ -15,7 +15,9 @@ use uuid::Uuid;
 
 use crate::envelope::{AppendRequest, Appended, ExpectedVersion};
 use crate::error::Error;
+use crate::raw::RawBatch;
 use crate::sqlite::sql;
+use crate::validate::validate;
 use crate::vault::VaultKey;
 
 /// An append waiting for the writer, with where to send its outcome.
@@ -32,6 +34,14 @@ pub(crate) enum Work {
     Import(ImportJob),
     /// End the bulk load: rebuild the indexes it dropped.
     FinishImport(oneshot::Sender<Result<(), Error>>),
+    /// A verbatim import of another log's batch (see `sqlite::raw`).
+    ImportRaw(RawImportJob),
+}
+
+/// A verbatim import waiting for the writer.
+pub(crate) struct RawImportJob {
+    pub batch: RawBatch,
+    pub reply: oneshot::Sender<Result<u64, Error>>,
 }
 
 /// A bulk import waiting for the writer.
@@ -118,6 +128,10 @@ impl Writer {
                 }
                 Work::FinishImport(reply) => {
                     let _ = reply.send(self.finish_bulk());
+                }
+                Work::ImportRaw(job) => {
+                    let outcome = self.import_raw(job.batch);
+                    let _ = job.reply.send(outcome);
                 }
             }
         }
@@ -375,7 +389,11 @@ impl Writer {
             .map(|p| p.map(|p| p as u64))
     }
 
-    fn stream_version(&self, staged: &Staged, stream: &str) -> Result<u64, rusqlite::Error> {
+    pub(crate) fn stream_version(
+        &self,
+        staged: &Staged,
+        stream: &str,
+    ) -> Result<u64, rusqlite::Error> {
         if let Some(&version) = staged
             .versions
             .get(stream)
@@ -429,41 +447,4 @@ impl Writer {
             Err(error) => tracing::warn!(%error, "WAL checkpoint after erasure failed"),
         }
     }
-}
-
-/// Refuses malformed requests before anything is looked up.
-pub(crate) fn validate(request: &AppendRequest) -> Result<(), Error> {
-    if request.actor.trim().is_empty() {
-        return Err(Error::InvalidAppend("every append names its actor"));
-    }
-    if request.streams.is_empty() && request.erase_personal_data_of.is_empty() {
-        return Err(Error::InvalidAppend("an append needs at least one stream"));
-    }
-    let mut seen = HashSet::with_capacity(request.streams.len());
-    for append in &request.streams {
-        if append.stream.is_empty() {
-            return Err(Error::InvalidAppend("a stream name is empty"));
-        }
-        if !seen.insert(append.stream.as_str()) {
-            return Err(Error::InvalidAppend("a stream appears twice in one append"));
-        }
-        if append.events.iter().any(|e| e.event_type.is_empty()) {
-            return Err(Error::InvalidAppend("an event type is empty"));
-        }
-        if append.events.iter().any(|e| !e.payload.starts_with('{')) {
-            return Err(Error::InvalidAppend("a payload is not a JSON object"));
-        }
-    }
-    let mut ids = HashSet::with_capacity(request.event_count());
-    if !request
-        .streams
-        .iter()
-        .flat_map(|s| &s.events)
-        .all(|e| ids.insert(e.event_id))
-    {
-        return Err(Error::InvalidAppend(
-            "an event id appears twice in one append",
-        ));
-    }
-    Ok(())
 }

@@ -106,6 +106,13 @@ pub async fn approve_application(
     issue_card: Option<CardKind>,
 ) -> Result<(PersonId, Appended), CommandError> {
     let newcomer = PersonId(Uuid::now_v7());
+    // The applicant's SNILS, read ahead so approvals naming it take turns
+    // (see `Commands::snils_turn`); the decision reads the application again.
+    let snils = load_application(commands, application_id)
+        .await?
+        .state
+        .and_then(|pending| pending.personal.and_then(|p| p.snils));
+    let _turn = commands.snils_turn(snils).await;
     let command = Approve {
         application_id,
         decided_on,
@@ -113,6 +120,7 @@ pub async fn approve_application(
         newcomer,
     };
     let appended = commands.execute(issued, &command).await?;
+    commands.settle(&appended).await;
     Ok((person_of(&appended).unwrap_or(newcomer), appended))
 }
 

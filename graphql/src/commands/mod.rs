@@ -26,6 +26,7 @@ use domain::person::HomeFacts;
 use domain::snils::Snils;
 use domain::vocabulary::access::Role;
 use eventlog::{AppendRequest, Appended, EventLog, StreamAppend};
+use tokio::sync::watch;
 use uuid::Uuid;
 
 pub use crate::commands::access::{GrantedRole, grant_role, revoke_role};
@@ -120,6 +121,26 @@ pub struct Commands {
     /// Next card sequence per region, started from the read model's highest and
     /// raised past any number found taken (another node, a lagging read model).
     card_sequences: Arc<DashMap<u8, u64>>,
+    /// One turn at a time per SNILS (see [`Commands::snils_turn`]).
+    snils_turns: Arc<DashMap<Snils, Arc<tokio::sync::Mutex<()>>>>,
+    /// The read models' checkpoint, when they run beside the command path.
+    applied: Option<watch::Receiver<u64>>,
+}
+
+/// A command's exclusive turn on one SNILS; the next one's begins when it drops.
+pub(crate) struct SnilsTurn {
+    turns: Arc<DashMap<Snils, Arc<tokio::sync::Mutex<()>>>>,
+    snils: Snils,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for SnilsTurn {
+    fn drop(&mut self) {
+        // Forget the lock once nobody else waits for it (the map's own
+        // reference and this turn's are the two left).
+        self.turns
+            .remove_if(&self.snils, |_, lock| Arc::strong_count(lock) <= 2);
+    }
 }
 
 /// A decision ready to append: the streams with their expected versions and events.
@@ -142,6 +163,43 @@ impl Commands {
             log,
             facts,
             card_sequences: Arc::new(DashMap::new()),
+            snils_turns: Arc::new(DashMap::new()),
+            applied: None,
+        }
+    }
+
+    /// The same command path, told how far the read models it decides with have
+    /// got, so commands on one SNILS can wait for each other's effect.
+    pub fn with_applied(mut self, applied: watch::Receiver<u64>) -> Commands {
+        self.applied = Some(applied);
+        self
+    }
+
+    /// Waits for the turn on `snils` (none without one). Two commands naming
+    /// the same SNILS at once would each see no holder in the read model and
+    /// create two persons with it (rule 5); in turns, the second decides only
+    /// after [`Commands::settle`] saw the first one's effect in the read models.
+    /// This serialises one process; several nodes share the log but not this lock.
+    pub(crate) async fn snils_turn(&self, snils: Option<Snils>) -> Option<SnilsTurn> {
+        let snils = snils?;
+        let lock = Arc::clone(self.snils_turns.entry(snils).or_default().value());
+        Some(SnilsTurn {
+            turns: Arc::clone(&self.snils_turns),
+            snils,
+            _guard: lock.lock_owned().await,
+        })
+    }
+
+    /// Waits until the read models include `appended` (a bounded wait: after
+    /// it, a stale fact costs at worst a refusal, never a broken rule twice).
+    pub(crate) async fn settle(&self, appended: &Appended) {
+        if let Some(applied) = &self.applied {
+            let mut applied = applied.clone();
+            let _ = tokio::time::timeout(
+                std::time::Duration::from_secs(10),
+                applied.wait_for(|&at| at >= appended.last_position),
+            )
+            .await;
         }
     }
 

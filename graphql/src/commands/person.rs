@@ -46,8 +46,10 @@ pub async fn admit_member(
     member: NewMember,
 ) -> Result<(PersonId, Appended), CommandError> {
     let newcomer = PersonId(Uuid::now_v7());
+    let _turn = commands.snils_turn(member.personal.snils).await;
     let command = Admit { member, newcomer };
     let appended = commands.execute(issued, &command).await?;
+    commands.settle(&appended).await;
     Ok((person_of(&appended).unwrap_or(newcomer), appended))
 }
 
@@ -196,6 +198,7 @@ pub async fn update_member(
     profile: ProfilePatch,
     personal: PersonalDataPatch,
 ) -> Result<Appended, CommandError> {
+    let _turn = commands.snils_turn(personal.snils).await;
     let snils_holder = personal
         .snils
         .and_then(|snils| commands.facts().snils_holder(snils));
@@ -205,9 +208,11 @@ pub async fn update_member(
         personal,
         snils_holder,
     };
-    commands
+    let appended = commands
         .execute(issued, &OnPerson(person_id, command.into()))
-        .await
+        .await?;
+    commands.settle(&appended).await;
+    Ok(appended)
 }
 
 /// Crypto-shreds the person's personal data: the erasure event and the deletion

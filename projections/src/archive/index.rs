@@ -105,7 +105,7 @@ impl JournalIndex {
                     }
                 }
             },
-            Event::Card(_) | Event::Access(_) => {}
+            Event::Card(_) | Event::Access(_) | Event::Audit(_) => {}
         }
         for org_id in concerned {
             let idx = self.intern(org_id);

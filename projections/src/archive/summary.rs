@@ -5,7 +5,7 @@
 //! verbs agree with the person's gender (masculine when it is not known).
 
 use domain::event::{
-    AccessEvent, ApplicationEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
+    AccessEvent, ApplicationEvent, AuditEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
 };
 use domain::ids::OrgId;
 use domain::vocabulary::card::{CardBlockReason, CardKind};
@@ -76,6 +76,9 @@ pub fn summarize(event: &Event, context: &SummaryContext<'_>) -> String {
             format!("Предоставлены права: {holder}")
         }
         Event::Access(AccessEvent::RoleRevoked { .. }) => "Права отозваны".into(),
+        Event::Audit(AuditEvent::PersonalDataRead { reads }) => {
+            format!("Просмотр персональных данных: {}", reads.len())
+        }
     }
 }
 

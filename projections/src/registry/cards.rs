@@ -43,6 +43,8 @@ pub(crate) struct CardTable {
     pub(crate) requested: HashMap<u32, Box<str>>,
     by_number: HashTable<u32>,
     hasher: RandomState,
+    /// The highest sequence issued per region code, so new numbers start above it.
+    last_sequence: HashMap<u8, u64>,
 }
 
 impl CardTable {
@@ -56,6 +58,11 @@ impl CardTable {
             .copied()
     }
 
+    /// The highest card sequence issued in `region_code` (0: none yet).
+    pub(crate) fn last_sequence(&self, region_code: u8) -> u64 {
+        self.last_sequence.get(&region_code).copied().unwrap_or(0)
+    }
+
     /// The card at `card_idx`.
     pub(crate) fn get(&self, card_idx: u32) -> Option<&CardRecord> {
         self.records.get(card_idx as usize)
@@ -64,6 +71,8 @@ impl CardTable {
     /// Adds a card; returns its index.
     pub(crate) fn issue(&mut self, record: CardRecord) -> u32 {
         let number = record.number;
+        let last = self.last_sequence.entry(number.region_code()).or_default();
+        *last = (*last).max(number.sequence());
         let idx = u32::try_from(self.records.len()).unwrap_or(NO_CARD);
         self.records.push(record);
         let (records, hasher) = (&self.records, &self.hasher);

@@ -96,4 +96,29 @@ impl Registry {
             .get(model.applications.find(application_id)?)?;
         Some(u64::from(record.version))
     }
+
+    /// The highest card sequence issued in `region_code` so far (0: none).
+    pub fn last_card_sequence(&self, region_code: u8) -> u64 {
+        self.model.read().cards.last_sequence(region_code)
+    }
+
+    /// Whether `org_id` is `ancestor` or below it in the tree as it is now.
+    pub fn within(&self, org_id: OrgId, ancestor: OrgId) -> bool {
+        let model = self.model.read();
+        let (Some(idx), Some(root)) = (model.orgs.find(org_id), model.orgs.find(ancestor)) else {
+            return false;
+        };
+        model.orgs.ancestry(idx).any(|i| i == root)
+    }
+
+    /// Active members whose home is in the subtree of `org_id`, now (0: unknown).
+    pub fn active_in_subtree(&self, org_id: OrgId) -> u64 {
+        self.member_count(org_id).map_or(0, u64::from)
+    }
+
+    /// The region code of the regional organisation at or above `org_id`.
+    pub fn region_code(&self, org_id: OrgId) -> Option<u8> {
+        let model = self.model.read();
+        model.orgs.region_code(model.orgs.find(org_id)?)
+    }
 }

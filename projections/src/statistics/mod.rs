@@ -290,7 +290,7 @@ impl Projection for Statistics {
             match &applied.event {
                 Event::Organization(event) => self.apply_org(event, pos),
                 Event::Person(event) => self.apply_person(&mut persons, event, pos),
-                Event::Application(_) | Event::Card(_) | Event::Access(_) => {}
+                Event::Application(_) | Event::Card(_) | Event::Access(_) | Event::Audit(_) => {}
             }
         }
         drop(persons);

@@ -1,0 +1,129 @@
+//! Every SQL statement of the PostgreSQL backend.
+
+/// Starts a writing transaction and takes the log's append lock, in one round
+/// trip. `pg_advisory_xact_lock` is held until COMMIT or ROLLBACK and released
+/// only after the commit is visible, so whoever takes it next (any process)
+/// reads the head that commit left: positions are handed out and committed in
+/// the same order. The key is arbitrary but fixed ("reestr" + 1); advisory locks
+/// are per database, so two logs in two databases never wait for each other.
+pub const BEGIN_AND_LOCK: &str = "BEGIN; SELECT pg_advisory_xact_lock(125779199668225)";
+
+/// A consistent snapshot for an export.
+pub const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+/// The channel every append notifies with the new head as payload.
+pub const HEAD_CHANNEL: &str = "reestr_head";
+
+pub const HEAD: &str = "SELECT COALESCE(MAX(position), 0) FROM events";
+
+/// What a batch of appends needs to know, read after taking the lock, in one
+/// round trip. One row per fact, told apart by `kind`:
+/// 0 the head; 1 a stream's version (`$1`); 2 a stored event id (`$2`) and its
+/// position; 3 a stored command (`$3`) and its positions; 4 a vault key and
+/// 5 an erasure of a stream (`$4`).
+pub const FACTS: &str = "
+    SELECT 0 AS kind, NULL::text AS name, NULL::uuid AS id,
+           (SELECT COALESCE(MAX(position), 0) FROM events) AS a, NULL::int8 AS b, NULL::bytea AS key
+    UNION ALL
+    SELECT 1, s.stream, NULL, COALESCE((SELECT MAX(e.version) FROM events e WHERE e.stream = s.stream), 0),
+           NULL, NULL
+    FROM UNNEST($1::text[]) AS s(stream)
+    UNION ALL
+    SELECT 2, NULL, e.event_id, e.position, NULL, NULL FROM events e WHERE e.event_id = ANY($2::uuid[])
+    UNION ALL
+    SELECT 3, NULL, c.command_id, c.first_position, c.last_position, NULL
+    FROM commands c WHERE c.command_id = ANY($3::uuid[])
+    UNION ALL
+    SELECT 4, v.stream, NULL, NULL, NULL, v.key FROM vault v WHERE v.stream = ANY($4::text[])
+    UNION ALL
+    SELECT 5, x.stream, NULL, NULL, NULL, NULL FROM vault_erased x WHERE x.stream = ANY($4::text[])";
+
+/// Everything a batch writes, in one statement. New keys never include a
+/// stream erased in the same batch, so the key insert and the key delete never
+/// touch the same row.
+pub const WRITE: &str = "
+    WITH new_keys AS (
+        INSERT INTO vault (stream, key)
+        SELECT * FROM UNNEST($1::text[], $2::bytea[])
+        ON CONFLICT (stream) DO NOTHING
+    ), new_commands AS (
+        INSERT INTO commands (command_id, first_position, last_position)
+        SELECT * FROM UNNEST($3::uuid[], $4::int8[], $5::int8[])
+    ), erased_keys AS (
+        DELETE FROM vault WHERE stream = ANY($6::text[])
+    ), erasures AS (
+        INSERT INTO vault_erased (stream, erased_at)
+        SELECT * FROM UNNEST($6::text[], $7::timestamptz[])
+        ON CONFLICT (stream) DO NOTHING
+    )
+    INSERT INTO events (position, stream, version, event_id, event_type, schema_version,
+                        effective_on, recorded_at, actor, correlation_id, causation_id,
+                        payload, personal)
+    SELECT * FROM UNNEST($8::int8[], $9::text[], $10::int8[], $11::uuid[], $12::text[],
+                         $13::int8[], $14::date[], $15::timestamptz[], $16::text[],
+                         $17::uuid[], $18::uuid[], $19::text[], $20::bytea[])";
+
+/// Tells every listening process the head this one committed (`head::notify`).
+pub const NOTIFY: &str = "SELECT pg_notify($1, $2)";
+
+/// Streams and their versions within a range of positions: the versions a
+/// duplicate append reports.
+pub const STREAM_VERSIONS_IN_RANGE: &str = "
+    SELECT stream, MAX(version) FROM events WHERE position BETWEEN $1 AND $2 GROUP BY stream";
+
+pub const COMMAND: &str =
+    "SELECT first_position, last_position FROM commands WHERE command_id = $1";
+
+/// The columns every read returns, in `reader::stored_event`'s order; the vault key
+/// is looked up only for events that carry personal data (a join would probe
+/// the vault for every event: 3x the server time of a rebuild's read).
+macro_rules! select_events {
+    () => {
+        "SELECT e.position, e.stream, e.version, e.event_id, e.event_type, e.schema_version,
+                e.effective_on, e.recorded_at, e.actor, e.correlation_id, e.causation_id,
+                e.payload, e.personal,
+                CASE WHEN e.personal IS NOT NULL
+                     THEN (SELECT v.key FROM vault v WHERE v.stream = e.stream) END
+         FROM events e"
+    };
+}
+
+pub const READ_BATCH: &str = concat!(
+    select_events!(),
+    " WHERE e.position > $1 ORDER BY e.position LIMIT $2"
+);
+
+pub const READ_STREAM: &str = concat!(
+    select_events!(),
+    " WHERE e.stream = $1 AND e.version > $2 ORDER BY e.version"
+);
+
+/// The events of a range exactly as stored, for `EventLog::export`.
+pub const EXPORT_EVENTS: &str = "
+    SELECT position, stream, version, event_id, event_type, schema_version, effective_on,
+           recorded_at, actor, correlation_id, causation_id, payload, personal
+    FROM events WHERE position > $1 ORDER BY position LIMIT $2";
+
+/// The commands whose last position lies in a range.
+pub const EXPORT_COMMANDS: &str = "
+    SELECT command_id, first_position, last_position FROM commands
+    WHERE last_position BETWEEN $1 AND $2";
+
+pub const EXPORT_KEYS: &str =
+    "SELECT stream, key FROM vault WHERE stream = ANY($1::text[]) ORDER BY stream";
+
+pub const EXPORT_ERASURES: &str =
+    "SELECT stream, erased_at FROM vault_erased WHERE stream = ANY($1::text[]) ORDER BY stream";
+
+pub const ERASURES: &str = "SELECT stream, erased_at FROM vault_erased ORDER BY stream";
+
+/// Stream versions for a raw import (`$1`), and which of the batch's streams
+/// (`$2`: those with a copied key) were erased here.
+pub const RAW_FACTS: &str = "
+    SELECT 1 AS kind, s.stream AS name,
+           COALESCE((SELECT MAX(e.version) FROM events e WHERE e.stream = s.stream), 0) AS a
+    FROM UNNEST($1::text[]) AS s(stream)
+    UNION ALL
+    SELECT 5, x.stream, NULL FROM vault_erased x WHERE x.stream = ANY($2::text[])
+    UNION ALL
+    SELECT 0, NULL, (SELECT COALESCE(MAX(position), 0) FROM events)";

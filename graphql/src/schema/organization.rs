@@ -1,0 +1,226 @@
+//! `Organization`, `Passport`, and the queries `organization` and `organizations`.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use projections::registry::OrganizationView;
+
+use crate::error::ApiError;
+use crate::guard::Action;
+use crate::schema::connection::{OrganizationConnection, page_size};
+use crate::schema::enums::{OrgLevel, Sector};
+use crate::schema::scalars::Date;
+use crate::schema::{app, org_id, viewer};
+
+/// An organisation of the tree, as it stands now.
+pub struct Organization(pub OrganizationView);
+
+impl Organization {
+    /// The organisation `org` as `ctx`'s viewer may see it.
+    ///
+    /// # Errors
+    /// `NOT_FOUND` for an unknown organisation, `FORBIDDEN` outside the viewer's
+    /// subtree and the path above it.
+    pub fn load(ctx: &Context<'_>, org: domain::ids::OrgId) -> Result<Organization, ApiError> {
+        let app = app(ctx);
+        let view = app.registry.organization(org).ok_or(ApiError::NotFound {
+            what: "organisation",
+        })?;
+        viewer(ctx).may_see_organization(org, &app.registry)?;
+        Ok(Organization(view))
+    }
+
+    /// The organisation `org`, already known to be visible (a member's home,
+    /// a statistics root checked by its resolver).
+    pub fn known(ctx: &Context<'_>, org: domain::ids::OrgId) -> Result<Organization, ApiError> {
+        app(ctx)
+            .registry
+            .organization(org)
+            .map(Organization)
+            .ok_or(ApiError::NotFound {
+                what: "organisation",
+            })
+    }
+}
+
+#[Object]
+impl Organization {
+    async fn id(&self) -> ID {
+        ID(self.0.org_id.to_string())
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn short_name(&self) -> Option<&str> {
+        self.0.short_name.as_deref()
+    }
+
+    async fn level(&self) -> OrgLevel {
+        self.0.level.into()
+    }
+
+    /// Region code of the subject of the federation (01..99), inherited from the regional organisation.
+    async fn region_code(&self) -> Option<i32> {
+        self.0.region_code.map(i32::from)
+    }
+
+    async fn territorial_rights(&self) -> bool {
+        self.0.territorial_rights
+    }
+
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Organization>, ApiError> {
+        self.0
+            .parent_id
+            .map(|parent| Organization::known(ctx, parent))
+            .transpose()
+    }
+
+    /// From the root down to this organisation, both included.
+    async fn path(&self, ctx: &Context<'_>) -> Vec<Organization> {
+        app(ctx)
+            .registry
+            .path(self.0.org_id)
+            .into_iter()
+            .map(Organization)
+            .collect()
+    }
+
+    async fn children(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<OrganizationConnection, ApiError> {
+        let app = app(ctx);
+        viewer(ctx).may_at(Action::ReadOrganization, self.0.org_id, &app.registry)?;
+        let page = app.registry.children(
+            self.0.org_id,
+            page_size(first.unwrap_or(100))?,
+            after.as_deref(),
+        )?;
+        Ok(OrganizationConnection::from_page(page, Organization))
+    }
+
+    async fn passport(&self) -> Option<PassportObject> {
+        self.0
+            .passport
+            .as_ref()
+            .map(|(passport, updated_on)| PassportObject {
+                sector: passport.sector.map(Sector::from),
+                employees: passport.employees.map(saturating_i32),
+                students: passport.students.map(saturating_i32),
+                chair_name: passport.chair_name.clone(),
+                address: passport.address.clone(),
+                phone: passport.phone.clone(),
+                email: passport.email.clone(),
+                updated_on: Some(Date(*updated_on)),
+            })
+    }
+
+    async fn dissolved(&self) -> bool {
+        self.0.dissolved_on.is_some()
+    }
+
+    /// The first day it no longer exists, once dissolved.
+    async fn dissolved_on(&self) -> Option<Date> {
+        self.0.dissolved_on.map(Date)
+    }
+
+    /// Active members whose home is in this subtree, now.
+    async fn member_count(&self) -> i32 {
+        saturating_i32(self.0.member_count)
+    }
+
+    /// Version of the organisation's stream, for expectedVersion.
+    async fn version(&self) -> i32 {
+        saturating_i32(self.0.version)
+    }
+}
+
+/// A primary organisation's passport.
+#[derive(SimpleObject)]
+#[graphql(name = "Passport")]
+pub struct PassportObject {
+    sector: Option<Sector>,
+    employees: Option<i32>,
+    students: Option<i32>,
+    chair_name: Option<String>,
+    address: Option<String>,
+    phone: Option<String>,
+    email: Option<String>,
+    updated_on: Option<Date>,
+}
+
+/// A count as a GraphQL `Int` (counts here stay far below its limit).
+pub(crate) fn saturating_i32<N: TryInto<i32>>(n: N) -> i32 {
+    n.try_into().unwrap_or(i32::MAX)
+}
+
+/// `organization` and `organizations`.
+#[derive(Default)]
+pub struct OrganizationQuery;
+
+#[Object]
+impl OrganizationQuery {
+    async fn organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<Organization>, ApiError> {
+        let org = org_id(&id)?;
+        match Organization::load(ctx, org) {
+            Ok(found) => Ok(Some(found)),
+            Err(ApiError::NotFound { .. }) => Ok(None),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// The children of `parentId` by name, or every organisation of the viewer's
+    /// subtree; of `level`, matching `search` (a part of the name, any case, ё = е).
+    async fn organizations(
+        &self,
+        ctx: &Context<'_>,
+        parent_id: Option<ID>,
+        level: Option<OrgLevel>,
+        search: Option<String>,
+        #[graphql(default = 50)] first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<OrganizationConnection, ApiError> {
+        let app = app(ctx);
+        let holder = viewer(ctx).may(Action::ReadOrganization)?;
+        let first = page_size(first.unwrap_or(50))?;
+        let parent = match parent_id {
+            Some(id) => Some(org_id(&id)?),
+            None => None,
+        };
+        // A viewer below the root lists within its subtree: its own root
+        // stands in for "everything".
+        let root = app.registry.path(holder.org_id).first().map(|o| o.org_id);
+        let parent = match parent {
+            None if root != Some(holder.org_id) && search.is_none() && level.is_none() => {
+                Some(holder.org_id)
+            }
+            other => other,
+        };
+        if let Some(parent) = parent {
+            viewer(ctx).may_at(Action::ReadOrganization, parent, &app.registry)?;
+        }
+        let page = app.registry.organizations(
+            parent,
+            level.map(Into::into),
+            search.as_deref(),
+            first,
+            after.as_deref(),
+        )?;
+        let mut connection = OrganizationConnection::from_page(page, Organization);
+        if parent.is_none() && root != Some(holder.org_id) {
+            // Searching the whole tree from below the root: keep only the subtree.
+            connection
+                .edges
+                .retain(|edge| app.registry.within(edge.node.0.org_id, holder.org_id));
+            // The whole tree's count would tell about other subtrees.
+            connection.total_count = saturating_i32(connection.edges.len());
+        }
+        Ok(connection)
+    }
+}

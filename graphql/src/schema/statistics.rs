@@ -1,0 +1,233 @@
+//! `Statistics`, `Movement`, `Bucket`, and the queries `statistics` and `movement`.
+
+use async_graphql::{Context, ID, Object, SimpleObject};
+use projections::statistics::{Movement as MovementView, Report, StatisticsError};
+
+use crate::error::ApiError;
+use crate::guard::Action;
+use crate::schema::organization::{Organization, saturating_i32};
+use crate::schema::scalars::Date;
+use crate::schema::{app, viewer};
+
+/// One bucket of a breakdown: the enum value's name and its count.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Bucket {
+    /// The enum value's name, e.g. FEMALE, AGE_UP_TO_35, TEACHER.
+    key: String,
+    count: i32,
+}
+
+fn buckets(counts: &[(&'static str, u64)]) -> Vec<Bucket> {
+    counts
+        .iter()
+        .map(|&(key, count)| Bucket {
+            key: key.to_string(),
+            count: saturating_i32(count),
+        })
+        .collect()
+}
+
+/// The figures of a subtree on a date.
+pub struct Statistics(pub Report);
+
+#[Object]
+impl Statistics {
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization, ApiError> {
+        Organization::known(ctx, self.0.org)
+    }
+
+    async fn as_of(&self) -> Date {
+        Date(self.0.as_of)
+    }
+
+    /// The log position the answer reflects.
+    async fn known_at(&self) -> i32 {
+        saturating_i32(self.0.known_at)
+    }
+
+    /// Active members whose home is in the subtree on asOf.
+    async fn members(&self) -> i32 {
+        saturating_i32(self.0.members)
+    }
+
+    async fn youth(&self) -> i32 {
+        saturating_i32(self.0.youth)
+    }
+
+    /// Sums of the passports in the subtree.
+    async fn employees(&self) -> i32 {
+        saturating_i32(self.0.employees)
+    }
+
+    async fn students(&self) -> i32 {
+        saturating_i32(self.0.students)
+    }
+
+    /// Members of category WORKER divided by employees; null when employees is 0.
+    async fn worker_coverage(&self) -> Option<f64> {
+        self.0.worker_coverage
+    }
+
+    /// Members of category STUDENT divided by students; null when students is 0.
+    async fn student_coverage(&self) -> Option<f64> {
+        self.0.student_coverage
+    }
+
+    async fn by_gender(&self) -> Vec<Bucket> {
+        buckets(&self.0.by_gender)
+    }
+
+    async fn by_category(&self) -> Vec<Bucket> {
+        buckets(&self.0.by_category)
+    }
+
+    async fn by_profession(&self) -> Vec<Bucket> {
+        buckets(&self.0.by_profession)
+    }
+
+    async fn by_age_band(&self) -> Vec<Bucket> {
+        buckets(&self.0.by_age_band)
+    }
+
+    async fn by_tenure_band(&self) -> Vec<Bucket> {
+        buckets(&self.0.by_tenure_band)
+    }
+
+    async fn by_sector(&self) -> Vec<Bucket> {
+        buckets(&self.0.by_sector)
+    }
+
+    /// The same figures for each direct child organisation.
+    async fn breakdown(&self) -> Vec<Statistics> {
+        self.0.breakdown.iter().cloned().map(Statistics).collect()
+    }
+}
+
+/// Movement of a subtree over a period.
+pub struct Movement(pub MovementView);
+
+#[Object]
+impl Movement {
+    async fn organization(&self, ctx: &Context<'_>) -> Result<Organization, ApiError> {
+        Organization::known(ctx, self.0.org)
+    }
+
+    async fn from(&self) -> Date {
+        Date(self.0.from)
+    }
+
+    async fn to(&self) -> Date {
+        Date(self.0.to)
+    }
+
+    /// Counted between from and to, both included, for homes inside the subtree.
+    async fn admitted(&self) -> i32 {
+        saturating_i32(self.0.admitted)
+    }
+
+    async fn transferred_in(&self) -> i32 {
+        saturating_i32(self.0.transferred_in)
+    }
+
+    async fn transferred_out(&self) -> i32 {
+        saturating_i32(self.0.transferred_out)
+    }
+
+    async fn ended(&self) -> i32 {
+        saturating_i32(self.0.ended)
+    }
+
+    async fn ended_by_reason(&self) -> Vec<Bucket> {
+        buckets(&self.0.ended_by_reason)
+    }
+
+    /// Members on `to` minus members on the day before `from`.
+    async fn net(&self) -> i32 {
+        i32::try_from(self.0.net).unwrap_or(if self.0.net < 0 { i32::MIN } else { i32::MAX })
+    }
+
+    /// The log position the figures reflect.
+    async fn known_at(&self) -> i32 {
+        saturating_i32(self.0.known_at)
+    }
+}
+
+impl From<StatisticsError> for ApiError {
+    fn from(error: StatisticsError) -> ApiError {
+        match error {
+            StatisticsError::UnknownOrganization { .. } => ApiError::NotFound {
+                what: "organisation",
+            },
+            dissolved @ StatisticsError::Dissolved { .. } => ApiError::Validation {
+                message: dissolved.to_string(),
+                field: Some("asOf"),
+            },
+            empty @ StatisticsError::EmptyPeriod { .. } => ApiError::Validation {
+                message: empty.to_string(),
+                field: Some("to"),
+            },
+        }
+    }
+}
+
+/// `statistics` and `movement`.
+#[derive(Default)]
+pub struct StatisticsQuery;
+
+#[Object]
+impl StatisticsQuery {
+    /// Figures on asOf (today when omitted), from what the log held at knownAt (now when omitted).
+    async fn statistics(
+        &self,
+        ctx: &Context<'_>,
+        org_id: ID,
+        as_of: Option<Date>,
+        known_at: Option<i32>,
+    ) -> Result<Statistics, ApiError> {
+        let app = app(ctx);
+        let org = super::org_id(&org_id)?;
+        let known_at = known_at
+            .map(|k| {
+                u64::try_from(k).map_err(|_| ApiError::Validation {
+                    message: format!("knownAt must not be negative, got {k}"),
+                    field: Some("knownAt"),
+                })
+            })
+            .transpose()?;
+        if app.registry.organization(org).is_none() {
+            return Err(ApiError::NotFound {
+                what: "organisation",
+            });
+        }
+        viewer(ctx).may_at(Action::ReadStatistics, org, &app.registry)?;
+        let as_of = as_of.map_or_else(crate::app::today, |d| d.0);
+        let statistics = app.statistics.clone();
+        // A whole-union report scans millions of spells: off the async threads.
+        let report = tokio::task::spawn_blocking(move || statistics.report(org, as_of, known_at))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
+        Ok(Statistics(report))
+    }
+
+    async fn movement(
+        &self,
+        ctx: &Context<'_>,
+        org_id: ID,
+        from: Date,
+        to: Date,
+    ) -> Result<Movement, ApiError> {
+        let app = app(ctx);
+        let org = super::org_id(&org_id)?;
+        if app.registry.organization(org).is_none() {
+            return Err(ApiError::NotFound {
+                what: "organisation",
+            });
+        }
+        viewer(ctx).may_at(Action::ReadStatistics, org, &app.registry)?;
+        let statistics = app.statistics.clone();
+        let movement = tokio::task::spawn_blocking(move || statistics.movement(org, from.0, to.0))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))??;
+        Ok(Movement(movement))
+    }
+}

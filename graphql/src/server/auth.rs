@@ -1,0 +1,122 @@
+//! Who sends a request: a bearer token's holder or nobody, and from where.
+//!
+//! No token is an anonymous request (public operations only); a token that is
+//! malformed, unknown or revoked is refused with `UNAUTHENTICATED`, never
+//! taken for anonymous, so a client learns its token is bad.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+use serde_json::Value;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::guard::{ClientAddr, Viewer};
+
+/// The viewer of an HTTP request, from its `Authorization` header.
+///
+/// # Errors
+/// [`ApiError::Unauthenticated`] for a header that is not `Bearer <token>` or
+/// whose token no active holder has.
+pub fn viewer_from_headers(app: &App, headers: &HeaderMap) -> Result<Viewer, ApiError> {
+    match headers.get(AUTHORIZATION) {
+        None => Ok(Viewer::Anonymous),
+        Some(value) => {
+            let value = value.to_str().map_err(|_| ApiError::Unauthenticated)?;
+            authenticate(app, bearer(value)?)
+        }
+    }
+}
+
+/// The viewer of a WebSocket connection, from its `connection_init` payload:
+/// `{"Authorization": "Bearer <token>"}` or `{"token": "<token>"}`; none of
+/// these is an anonymous connection.
+///
+/// # Errors
+/// As [`viewer_from_headers`], and for a token that is not a string.
+pub fn viewer_from_init(app: &App, payload: &Value) -> Result<Viewer, ApiError> {
+    let field = |names: &[&str]| names.iter().find_map(|name| payload.get(name));
+    if let Some(header) = field(&["Authorization", "authorization"]) {
+        let header = header.as_str().ok_or(ApiError::Unauthenticated)?;
+        return authenticate(app, bearer(header)?);
+    }
+    match field(&["token"]) {
+        Some(token) => authenticate(app, token.as_str().ok_or(ApiError::Unauthenticated)?),
+        None => Ok(Viewer::Anonymous),
+    }
+}
+
+/// The client's address: the peer's, or behind a trusted proxy the last
+/// `X-Forwarded-For` entry (the one the proxy appended; entries before it are
+/// whatever the client sent).
+pub fn client_addr(peer: SocketAddr, headers: &HeaderMap, trust_proxy: bool) -> ClientAddr {
+    let forwarded = trust_proxy
+        .then(|| headers.get_all("x-forwarded-for").iter().next_back())
+        .flatten()
+        .and_then(|value| value.to_str().ok())
+        .and_then(|list| list.rsplit(',').next())
+        .and_then(|last| last.trim().parse::<IpAddr>().ok());
+    ClientAddr(forwarded.unwrap_or(peer.ip()))
+}
+
+/// The token of `Bearer <token>` (the scheme in any case).
+fn bearer(header: &str) -> Result<&str, ApiError> {
+    let (scheme, token) = header
+        .trim()
+        .split_once(' ')
+        .ok_or(ApiError::Unauthenticated)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(ApiError::Unauthenticated);
+    }
+    Ok(token.trim())
+}
+
+fn authenticate(app: &App, token: &str) -> Result<Viewer, ApiError> {
+    if token.is_empty() {
+        return Err(ApiError::Unauthenticated);
+    }
+    app.access
+        .authenticate(token)
+        .map(Viewer::Holder)
+        .ok_or(ApiError::Unauthenticated)
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn the_bearer_scheme_is_required_in_any_case() {
+        assert_eq!(bearer("Bearer abc").unwrap(), "abc");
+        assert_eq!(bearer("bearer  abc ").unwrap(), "abc");
+        assert!(bearer("Basic abc").is_err());
+        assert!(bearer("abc").is_err());
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_behind_a_trusted_proxy() {
+        let peer: SocketAddr = "10.0.0.1:5000".parse().unwrap();
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            "x-forwarded-for",
+            HeaderValue::from_static("1.2.3.4, 192.0.2.7"),
+        );
+        assert_eq!(
+            client_addr(peer, &headers, false),
+            ClientAddr(peer.ip()),
+            "a client can write X-Forwarded-For itself"
+        );
+        assert_eq!(
+            client_addr(peer, &headers, true),
+            ClientAddr("192.0.2.7".parse().unwrap()),
+            "the proxy appends the address it saw"
+        );
+        assert_eq!(
+            client_addr(peer, &HeaderMap::new(), true),
+            ClientAddr(peer.ip())
+        );
+    }
+}

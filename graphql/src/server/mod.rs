@@ -1,0 +1,218 @@
+//! The HTTP server: GraphQL over `POST /graphql`, GraphiQL on `GET /graphql`,
+//! subscriptions over WebSocket on `/graphql/ws` (graphql-transport-ws),
+//! `GET /health` and `GET /metrics` (Prometheus text).
+//!
+//! Layout: [`serve`] binds nothing itself: it runs the [`router`] on a listener
+//! until the shutdown future resolves, lets requests in flight finish (for at
+//! most [`ServeOptions::shutdown_grace`]), then stops the registry with
+//! [`App::shutdown`]. `auth.rs` turns a bearer token into the request's
+//! [`Viewer`](crate::guard::Viewer), `graphql.rs` holds the GraphQL handlers,
+//! `health.rs` and `metrics.rs` the operator's endpoints.
+//!
+//! Not here: what a request may do (the [`guard`](crate::guard)), the limits on
+//! a query's depth and complexity (the [`schema`] applies them).
+
+mod auth;
+mod graphql;
+
+pub use self::graphql::ParsedQueries;
+mod health;
+mod metrics;
+
+use std::convert::Infallible;
+use std::future::{Future, IntoFuture};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::app::App;
+use crate::schema::{self, Limits, ReestrSchema};
+use crate::server::metrics::Metrics;
+
+/// Largest request body accepted (413 above it): a GraphQL document with its
+/// variables is a few KiB; a mebibyte leaves room for bulk inputs and stops a
+/// client from making the server buffer gigabytes.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// Longest a request may take, body upload included (408 past it): far above
+/// the slowest report on the full union (a few hundred milliseconds), short
+/// of the usual client and proxy timeouts.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a shutdown waits for requests in flight: a request that started
+/// just before it has [`REQUEST_TIMEOUT`] to finish, plus a little to send its
+/// answer.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(35);
+
+/// How the server runs; [`Default`] gives the named constants.
+#[derive(Clone, Copy, Debug)]
+pub struct ServeOptions {
+    /// Largest request body, in bytes.
+    pub body_limit: usize,
+    /// Longest a request may take.
+    pub request_timeout: Duration,
+    /// How long a shutdown waits for requests in flight.
+    pub shutdown_grace: Duration,
+    /// Whether one trusted reverse proxy stands in front: then a client's
+    /// address is the last `X-Forwarded-For` entry, else the peer's address
+    /// (a client could write any `X-Forwarded-For` itself).
+    pub trust_proxy: bool,
+    /// Limits on a query's depth and complexity.
+    pub limits: Limits,
+}
+
+impl Default for ServeOptions {
+    fn default() -> ServeOptions {
+        ServeOptions {
+            body_limit: BODY_LIMIT,
+            request_timeout: REQUEST_TIMEOUT,
+            shutdown_grace: SHUTDOWN_GRACE,
+            trust_proxy: false,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// Why the server stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// Accepting or serving connections failed.
+    #[error("serving HTTP: {0}")]
+    Io(#[from] std::io::Error),
+    /// Closing the log failed.
+    #[error("closing the log: {0}")]
+    Log(#[from] eventlog::Error),
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then stops accepting,
+/// lets requests in flight finish (at most `options.shutdown_grace`), closes
+/// the WebSocket connections and stops the registry with [`App::shutdown`]:
+/// every acknowledged mutation is in the log when this returns.
+///
+/// # Errors
+/// [`ServeError::Io`] when the listener fails; [`ServeError::Log`] when the
+/// log fails to close.
+pub async fn serve(
+    app: App,
+    listener: TcpListener,
+    options: ServeOptions,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let schema = schema::build(app.clone(), options.limits);
+    let state = ServerState::new(app.clone(), schema, &options);
+    let stop = Arc::clone(&state.stop);
+    let signal = Arc::clone(&stop);
+    let router = routes(state, &options);
+    let serving = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new connections, finishing requests in flight");
+        signal.send_replace(true);
+    })
+    .into_future();
+    tokio::pin!(serving);
+    let mut stopping = stop.subscribe();
+    let stopped = async move {
+        let _ = stopping.wait_for(|stopped| *stopped).await;
+    };
+    let served_before_stop = tokio::select! {
+        served = &mut serving => Some(served),
+        () = stopped => None,
+    };
+    let served = match served_before_stop {
+        Some(served) => served,
+        None => {
+            // Requests in flight finish, and every WebSocket (each holds a
+            // receiver of `stop` until its close frame is sent) says goodbye.
+            let finished = async {
+                let served = (&mut serving).await;
+                stop.closed().await;
+                served
+            };
+            match tokio::time::timeout(options.shutdown_grace, finished).await {
+                Ok(served) => served,
+                Err(_) => {
+                    tracing::warn!(
+                        grace = ?options.shutdown_grace,
+                        "requests still in flight after the grace period; stopping anyway"
+                    );
+                    Ok(())
+                }
+            }
+        }
+    };
+    // Whatever happened to the listener, what was acknowledged is flushed.
+    let closed = app.shutdown().await;
+    served?;
+    closed?;
+    Ok(())
+}
+
+/// The server's routes over `app` and `schema`, for embedding or tests;
+/// [`serve`] runs the same routes.
+pub fn router(app: App, schema: ReestrSchema, options: &ServeOptions) -> Router {
+    routes(ServerState::new(app, schema, options), options)
+}
+
+/// What every handler shares; cheap to clone.
+#[derive(Clone)]
+struct ServerState {
+    app: App,
+    schema: ReestrSchema,
+    metrics: Arc<Metrics>,
+    /// Set once the read models first reached the log's head (see `health.rs`).
+    caught_up: Arc<AtomicBool>,
+    /// Turns `true` when the server shuts down: WebSocket connections, which
+    /// the HTTP graceful shutdown does not wait for, close on it.
+    stop: Arc<watch::Sender<bool>>,
+    trust_proxy: bool,
+    /// Parsed query texts (see `ParsedQueries`).
+    parsed: Arc<ParsedQueries>,
+}
+
+impl ServerState {
+    fn new(app: App, schema: ReestrSchema, options: &ServeOptions) -> ServerState {
+        ServerState {
+            app,
+            schema,
+            metrics: Arc::new(Metrics::new()),
+            caught_up: Arc::new(AtomicBool::new(false)),
+            stop: Arc::new(watch::Sender::new(false)),
+            trust_proxy: options.trust_proxy,
+            parsed: Arc::new(ParsedQueries::default()),
+        }
+    }
+}
+
+fn routes(state: ServerState, options: &ServeOptions) -> Router {
+    let timeout =
+        TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, options.request_timeout);
+    Router::new()
+        .route(
+            "/graphql",
+            get(graphql::graphiql)
+                .post(graphql::execute)
+                .layer::<_, Infallible>(timeout)
+                .layer(DefaultBodyLimit::max(options.body_limit)),
+        )
+        .route("/graphql/ws", get(graphql::subscribe))
+        .route("/health", get(health::health))
+        .route("/metrics", get(metrics::metrics))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::count_requests,
+        ))
+        .with_state(state)
+}

@@ -1,0 +1,66 @@
+//! `reestr serve`: the GraphQL API over the log, until SIGTERM or Ctrl-C.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use eventlog::EventLog;
+use graphql::app::App;
+use graphql::schema::Limits;
+use graphql::server::{self, ServeOptions};
+use tokio::net::TcpListener;
+use tokio::signal::unix::{SignalKind, signal};
+
+use crate::cli::ServeArgs;
+
+/// Serves the registry in `log`; prints the address it listens on.
+pub async fn run(log: &Arc<dyn EventLog>, args: &ServeArgs) -> anyhow::Result<()> {
+    serve(log, args, |_| {}).await
+}
+
+/// Binds `args.listen`, prints the address, calls `on_listening` with it (the
+/// demo prints its token there), then serves until SIGTERM or SIGINT and stops
+/// gracefully: everything acknowledged is in the log when this returns.
+pub async fn serve(
+    log: &Arc<dyn EventLog>,
+    args: &ServeArgs,
+    on_listening: impl FnOnce(SocketAddr),
+) -> anyhow::Result<()> {
+    // Listen for the signals before anyone can learn the address and send one.
+    let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
+    let listener = TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    println!("Listening on http://{address}");
+    println!(
+        "GraphQL and GraphiQL: http://{address}/graphql (subscriptions: ws://{address}/graphql/ws); /health, /metrics"
+    );
+    on_listening(address);
+    let app = App::start(Arc::clone(log));
+    let stopped = async move {
+        tokio::select! {
+            _ = terminate.recv() => tracing::info!("SIGTERM"),
+            _ = interrupt.recv() => tracing::info!("SIGINT"),
+        }
+    };
+    server::serve(app, listener, options(args), stopped).await?;
+    eprintln!("Stopped; the log is closed.");
+    Ok(())
+}
+
+fn options(args: &ServeArgs) -> ServeOptions {
+    ServeOptions {
+        body_limit: args.body_limit,
+        request_timeout: Duration::from_secs(args.request_timeout),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace),
+        trust_proxy: args.trust_proxy,
+        limits: Limits {
+            depth: args.max_depth,
+            complexity: args.max_complexity,
+            ..Limits::default()
+        },
+    }
+}
