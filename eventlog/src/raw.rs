@@ -1,9 +1,9 @@
 //! The log exactly as stored, for copying it between backends.
 //!
-//! [`EventLog::export`](crate::EventLog::export) reads a range of positions as a
+//! [`EventLog::export`] reads a range of positions as a
 //! [`RawBatch`]: the events with their personal data still sealed, the commands
 //! they answered, the vault keys their streams still have and the erasures of
-//! their streams. [`EventLog::import_raw`](crate::EventLog::import_raw) stores such
+//! their streams. [`EventLog::import_raw`] stores such
 //! a batch verbatim in another log. Nothing is decrypted or sealed again, so an
 //! erased stream stays erased (its sealed bytes travel, its key does not) and a
 //! copy is byte for byte the log it came from; [`Digest`] proves it.

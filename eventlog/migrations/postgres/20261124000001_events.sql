@@ -1,8 +1,10 @@
 -- The log. Rows are only ever inserted: never updated, never deleted (a trigger
--- refuses both, and TRUNCATE).
+-- refuses both, and TRUNCATE). Stream names are ASCII ids compared byte by byte
+-- (COLLATE "C"): index lookups do not pay for the database's locale, and their
+-- order is the order every backend sorts them in.
 CREATE TABLE events (
     position       BIGINT      PRIMARY KEY,  -- gap-free, commit order, from 1
-    stream         TEXT        NOT NULL,
+    stream         TEXT        COLLATE "C" NOT NULL,
     version        BIGINT      NOT NULL,     -- in the stream, from 1
     event_id       UUID        NOT NULL,
     event_type     TEXT        NOT NULL,
@@ -29,12 +31,12 @@ CREATE INDEX commands_last_position ON commands (last_position);
 -- Personal-data keys, one per stream, in their own table. Erasure deletes the
 -- row and remembers the stream in vault_erased.
 CREATE TABLE vault (
-    stream TEXT  PRIMARY KEY,
+    stream TEXT  COLLATE "C" PRIMARY KEY,
     key    BYTEA NOT NULL
 );
 
 CREATE TABLE vault_erased (
-    stream    TEXT        PRIMARY KEY,
+    stream    TEXT        COLLATE "C" PRIMARY KEY,
     erased_at TIMESTAMPTZ NOT NULL
 );
 

@@ -4,9 +4,10 @@
 /// trip. `pg_advisory_xact_lock` is held until COMMIT or ROLLBACK and released
 /// only after the commit is visible, so whoever takes it next (any process)
 /// reads the head that commit left: positions are handed out and committed in
-/// the same order. The key is arbitrary but fixed ("reestr" + 1); advisory locks
-/// are per database, so two logs in two databases never wait for each other.
-pub const BEGIN_AND_LOCK: &str = "BEGIN; SELECT pg_advisory_xact_lock(125779199668225)";
+/// the same order. The key is arbitrary but fixed (the bytes of "reestr", then
+/// 1); advisory locks are per database, so two logs in two databases never wait
+/// for each other.
+pub const BEGIN_AND_LOCK: &str = "BEGIN; SELECT pg_advisory_xact_lock(32199633748128257)";
 
 /// A consistent snapshot for an export.
 pub const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
@@ -64,7 +65,10 @@ pub const WRITE: &str = "
                          $17::uuid[], $18::uuid[], $19::text[], $20::bytea[])";
 
 /// Tells every listening process the head this one committed (`head::notify`).
-pub const NOTIFY: &str = "SELECT pg_notify($1, $2)";
+/// NOTIFY gives its transaction an id, so its commit would wait for a WAL flush
+/// of its own, beside the appends'; it needs none (a lost notification only
+/// delays, see `head`), so this transaction commits asynchronously.
+pub const NOTIFY: &str = "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)";
 
 /// Streams and their versions within a range of positions: the versions a
 /// duplicate append reports.

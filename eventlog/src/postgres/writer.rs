@@ -3,10 +3,10 @@
 //! Appends queue on a channel; the writer takes every request waiting and, in
 //! one transaction: takes the append lock (shared by every process on the
 //! database), reads the facts the batch needs, stages each request in memory
-//! (`stage`), writes all rows in one statement with a NOTIFY of the new head,
-//! and commits. Each append is answered only after COMMIT returned, so it is
-//! durable (`synchronous_commit = on`). Four round trips per batch, however many
-//! appends it holds.
+//! (`stage`), writes all rows in one statement (`rows`), and commits. Each
+//! append is answered only after COMMIT returned, so it is durable
+//! (`synchronous_commit = on`); then the new head goes to `head::notify`. Four
+//! round trips per batch, however many appends it holds.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
