@@ -22,33 +22,7 @@ const QUIET: Duration = Duration::from_millis(500);
 
 /// A regional subtree down to a primary with one member: (regional, primary, member).
 async fn subtree(server: &Server, admin: &str, central: &str, n: i32) -> (String, String, String) {
-    let regional = register(
-        server,
-        admin,
-        central,
-        &format!("Регион {n}"),
-        "REGIONAL",
-        Some(n),
-    )
-    .await;
-    let territorial = register(
-        server,
-        admin,
-        &regional,
-        &format!("Район {n}"),
-        "TERRITORIAL",
-        None,
-    )
-    .await;
-    let primary = register(
-        server,
-        admin,
-        &territorial,
-        &format!("Школа {n}"),
-        "PRIMARY",
-        None,
-    )
-    .await;
+    let (regional, _, primary) = support::branch(server, admin, central, n).await;
     let input = admission(
         &primary,
         &format!("Подписчикова {n}"),

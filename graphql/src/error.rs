@@ -108,6 +108,17 @@ impl ErrorExtensions for ApiError {
     }
 }
 
+impl ApiError {
+    /// The error as a response error of its own (outside a resolver: refused
+    /// before execution, or withheld after it), with its extensions.
+    pub fn server_error(&self) -> async_graphql::ServerError {
+        let extended = self.extend();
+        let mut server_error = async_graphql::ServerError::new(extended.message, None);
+        server_error.extensions = extended.extensions;
+        server_error
+    }
+}
+
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> ApiError {
         match error {

@@ -67,13 +67,19 @@ impl AuditTrail {
         first: usize,
     ) -> (Vec<(u32, Read)>, usize) {
         let model = self.model.read();
-        let all: Vec<u32>;
         let numbers: &[u32] = match of {
             ReadsOf::Person(person) => model.by_person.get(&person).map_or(&[], Vec::as_slice),
             ReadsOf::Viewer(viewer) => model.by_viewer.get(&viewer).map_or(&[], Vec::as_slice),
             ReadsOf::All => {
-                all = (0..u32::try_from(model.reads.len()).unwrap_or(u32::MAX)).collect();
-                &all
+                // Every read: its number is its index, no list to build.
+                let total = model.reads.len();
+                let end = before.map_or(total, |b| (b as usize).min(total));
+                let page = (0..end)
+                    .rev()
+                    .take(first)
+                    .filter_map(|n| Some((u32::try_from(n).ok()?, model.reads[n])))
+                    .collect();
+                return (page, total);
             }
         };
         let end = before.map_or(numbers.len(), |b| numbers.partition_point(|&n| n < b));
@@ -118,5 +124,64 @@ impl Projection for AuditTrail {
         let mut hasher = DefaultHasher::new();
         self.model.read().reads.hash(&mut hasher);
         hasher.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::audit::PersonalDataRead;
+    use eventlog::{Personal, StoredEvent};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn recorded(position: u64, reads: Vec<PersonalDataRead>) -> Applied {
+        Applied {
+            stored: StoredEvent {
+                position,
+                stream: domain::audit::AUDIT_STREAM.into(),
+                version: position,
+                event_id: Uuid::from_u128(u128::from(position)),
+                event_type: "PersonalDataRead".into(),
+                schema_version: 1,
+                effective_on: None,
+                recorded_at: Utc::now(),
+                actor: "audit".into(),
+                correlation_id: None,
+                causation_id: None,
+                payload: String::new(),
+                personal: Personal::None,
+            },
+            event: Event::Audit(AuditEvent::PersonalDataRead { reads }),
+        }
+    }
+
+    #[test]
+    fn pages_go_from_the_newest_read_back() {
+        let viewer = UserId(Uuid::from_u128(1));
+        let person = |n: u128| PersonId(Uuid::from_u128(100 + n));
+        let read = |n: u128| PersonalDataRead {
+            viewer,
+            person: person(n % 2),
+        };
+        let trail = AuditTrail::new();
+        trail.apply(&[
+            recorded(7, vec![read(0), read(1)]),
+            recorded(9, vec![read(2), read(3), read(4)]),
+        ]);
+
+        let (page, total) = trail.reads(ReadsOf::All, None, 2);
+        assert_eq!(total, 5);
+        assert_eq!(page.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [4, 3]);
+        assert_eq!(page[0].1.position, 9);
+        let (page, _) = trail.reads(ReadsOf::All, Some(3), 10);
+        assert_eq!(page.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [2, 1, 0]);
+        assert_eq!(page[2].1.position, 7);
+
+        let (page, total) = trail.reads(ReadsOf::Person(person(1)), None, 10);
+        assert_eq!(total, 2);
+        assert_eq!(page.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [3, 1]);
+        let (page, _) = trail.reads(ReadsOf::Viewer(viewer), Some(2), 10);
+        assert_eq!(page.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 0]);
     }
 }

@@ -62,6 +62,44 @@ pub async fn register(
         .to_string()
 }
 
+/// A regional subtree numbered `n` (region code `n`) under `central`, one
+/// organisation per level: (regional, territorial, primary).
+pub async fn branch(
+    server: &Server,
+    token: &str,
+    central: &str,
+    n: i32,
+) -> (String, String, String) {
+    let regional = register(
+        server,
+        token,
+        central,
+        &format!("Регион {n}"),
+        "REGIONAL",
+        Some(n),
+    )
+    .await;
+    let territorial = register(
+        server,
+        token,
+        &regional,
+        &format!("Район {n}"),
+        "TERRITORIAL",
+        None,
+    )
+    .await;
+    let primary = register(
+        server,
+        token,
+        &territorial,
+        &format!("Школа {n}"),
+        "PRIMARY",
+        None,
+    )
+    .await;
+    (regional, territorial, primary)
+}
+
 pub const PASSPORT: &str = "mutation($id: ID!, $input: PassportInput!) {
     updatePassport(id: $id, input: $input) { id passport { sector employees students } } }";
 

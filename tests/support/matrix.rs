@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Server, admission, passport, register, today};
+use super::{Server, admission, passport, today};
 
 /// One subtree: regional > territorial > primary, with a member (with a
 /// card), a member to erase and two pending applications.
@@ -19,33 +19,7 @@ pub struct Subtree {
 }
 
 pub async fn subtree(server: &Server, admin: &str, central: &str, n: i32) -> Subtree {
-    let regional = register(
-        server,
-        admin,
-        central,
-        &format!("Регион {n}"),
-        "REGIONAL",
-        Some(n),
-    )
-    .await;
-    let territorial = register(
-        server,
-        admin,
-        &regional,
-        &format!("Район {n}"),
-        "TERRITORIAL",
-        None,
-    )
-    .await;
-    let primary = register(
-        server,
-        admin,
-        &territorial,
-        &format!("Школа {n}"),
-        "PRIMARY",
-        None,
-    )
-    .await;
+    let (regional, territorial, primary) = super::branch(server, admin, central, n).await;
     passport(server, admin, &primary, 30, 300).await;
     let mut input = admission(&primary, &format!("Член {n}"), "1980-03-03", "2025-01-10");
     input["issueCard"] = json!("PLASTIC");

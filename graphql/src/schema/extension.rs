@@ -124,10 +124,7 @@ impl Extension for Reestr {
 
 /// A response carrying only `error`.
 fn refused(error: ApiError) -> Response {
-    let error = error.extend();
-    let mut server_error = ServerError::new(error.message, None);
-    server_error.extensions = error.extensions;
-    Response::from_errors(vec![server_error])
+    Response::from_errors(vec![error.server_error()])
 }
 
 /// Gives every error its `extensions.code`: a resolver's [`ApiError`] (which

@@ -70,7 +70,7 @@ pub async fn execute(
                 .execute(request.data(viewer).data(client))
                 .await
         }
-        Err(error) => Response::from_errors(vec![server_error(&error)]),
+        Err(error) => Response::from_errors(vec![error.server_error()]),
     };
     state.metrics.graphql_answered(kind, &response, started);
     GraphQLResponse::from(response).into_response()
@@ -142,23 +142,16 @@ async fn parse(headers: &HeaderMap, body: &Bytes) -> Result<Request, ServerError
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     let invalid = |message: String| {
-        server_error(&ApiError::Validation {
+        ApiError::Validation {
             message,
             field: None,
-        })
+        }
+        .server_error()
     };
     receive_batch_body(content_type, body.as_ref(), MultipartOptions::default())
         .await
         .and_then(|batch| batch.into_single())
         .map_err(|error| invalid(format!("not a GraphQL request: {error}")))
-}
-
-/// `error` as a GraphQL error of the whole request (it has no location).
-fn server_error(error: &ApiError) -> ServerError {
-    let extended = error.extend();
-    let mut server_error = ServerError::new(extended.message, None);
-    server_error.extensions = extended.extensions;
-    server_error
 }
 
 /// Parsed query texts: clients send the same few texts (with different
