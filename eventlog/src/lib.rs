@@ -12,6 +12,7 @@
 //! - [`sqlite`]: the embedded backend (one file, WAL, a group-committing writer thread).
 //! - [`postgres`]: the shared backend (several processes, one writer task each, LISTEN/NOTIFY).
 //! - [`raw`]: the log as stored, for copying it between backends.
+//! - [`turn`]: exclusive turns on a topic among the processes sharing a log.
 //! - [`codec`] and [`upcast`]: domain events to envelopes and back, old schemas read as new.
 //! - [`vault`]: per-stream keys for personal data (crypto-shredding).
 //! - `contract` (feature `contract`): the test suite every backend must pass.
@@ -27,6 +28,7 @@ pub mod log;
 pub mod postgres;
 pub mod raw;
 pub mod sqlite;
+pub mod turn;
 pub mod upcast;
 mod validate;
 pub mod vault;
@@ -39,3 +41,4 @@ pub use crate::log::{EventLog, read_all, subscribe};
 pub use crate::postgres::PostgresLog;
 pub use crate::raw::{Digest, RawBatch};
 pub use crate::sqlite::SqliteLog;
+pub use crate::turn::Turn;

@@ -9,6 +9,7 @@ use tokio::sync::watch;
 use crate::envelope::{AppendRequest, Appended, StoredEvent};
 use crate::error::Error;
 use crate::raw::{Erasure, RawBatch};
+use crate::turn::Turn;
 
 /// How many events a streaming read fetches at a time: large enough that the
 /// per-query cost vanishes, small enough that memory stays constant.
@@ -117,7 +118,37 @@ pub trait EventLog: Send + Sync + 'static {
     async fn erasures(&self) -> Result<Vec<Erasure>, Error>;
 
     /// The position of the last committed event, updated live as appends commit.
+    /// For a [shared](EventLog::shared) log, other processes' commits arrive
+    /// here a notification later.
     fn head(&self) -> watch::Receiver<u64>;
+
+    /// Whether other processes may append to this log as well (several API
+    /// nodes on one database). Then [`EventLog::head`] hears of their commits
+    /// late, and [`EventLog::committed_head`] asks the storage.
+    fn shared(&self) -> bool {
+        false
+    }
+
+    /// The position of the last event committed by any process, as the storage
+    /// has it now (and [`EventLog::head`] is moved up to it). For a log only
+    /// this process writes, [`EventLog::head`] is exact already.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn committed_head(&self) -> Result<u64, Error> {
+        Ok(*self.head().borrow())
+    }
+
+    /// Waits for an exclusive [`Turn`] on `topic` among every process sharing
+    /// this log; it ends when dropped. For a log only this process writes the
+    /// turn is immediate: the caller serialises its own commands on a topic.
+    ///
+    /// # Errors
+    /// Storage failures.
+    async fn turn(&self, topic: &[u8]) -> Result<Turn, Error> {
+        let _ = topic;
+        Ok(Turn::immediate(*self.head().borrow()))
+    }
 
     /// Stops taking appends, finishes those already queued and releases the storage.
     /// Appends after this fail with [`Error::Closed`].

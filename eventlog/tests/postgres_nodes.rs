@@ -118,3 +118,50 @@ async fn a_commit_without_notification_is_found_by_polling() {
     );
     log.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_excludes_the_other_node_and_shows_it_what_the_holder_committed() {
+    let Some(database) = fresh_database().await else {
+        return;
+    };
+    let a: Arc<dyn EventLog> = Arc::new(PostgresLog::open(&database.url).await.unwrap());
+    let b: Arc<dyn EventLog> = Arc::new(PostgresLog::open(&database.url).await.unwrap());
+    assert!(a.shared() && b.shared());
+
+    let held = a.turn(b"snils 1").await.unwrap();
+    assert_eq!(held.head(), 0);
+    // Another topic is free meanwhile.
+    let other = tokio::time::timeout(Duration::from_secs(5), b.turn(b"snils 2")).await;
+    drop(other.expect("another topic does not wait").unwrap());
+
+    let waiting = tokio::spawn({
+        let b = Arc::clone(&b);
+        async move { b.turn(b"snils 1").await.unwrap() }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiting.is_finished(), "the second node waits for the turn");
+    let appended = a.append(append_one("person-1")).await.unwrap();
+    drop(held);
+    let turn = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("the turn passes once the holder drops it")
+        .unwrap();
+    assert_eq!(
+        turn.head(),
+        appended.last_position,
+        "the turn's head includes what the previous holder committed"
+    );
+    assert_eq!(b.committed_head().await.unwrap(), appended.last_position);
+    drop(turn);
+
+    // A node that gives up waiting (its request was cancelled) leaves no lock
+    // behind, even if the server grants it after the cancel.
+    let held = a.turn(b"snils 3").await.unwrap();
+    let given_up = tokio::time::timeout(Duration::from_millis(200), b.turn(b"snils 3")).await;
+    assert!(given_up.is_err(), "it was still waiting");
+    drop(held);
+    for log in [&a, &b] {
+        let again = tokio::time::timeout(Duration::from_secs(5), log.turn(b"snils 3")).await;
+        drop(again.expect("nobody holds the turn any more").unwrap());
+    }
+}

@@ -103,6 +103,11 @@ impl App {
         *self.checkpoint.borrow()
     }
 
+    /// Events the read models have applied since this node started.
+    pub fn applied(&self) -> u64 {
+        self.projector.applied()
+    }
+
     /// Events committed to the log and not yet applied by every read model.
     pub fn lag(&self) -> u64 {
         self.projector.lag()
@@ -132,6 +137,28 @@ impl App {
     pub async fn include(&self, appended: &Appended) -> Result<(), ApiError> {
         self.caught_up(appended.last_position, READ_YOUR_WRITES_TIMEOUT)
             .await
+    }
+
+    /// Where other processes write to the log too (API nodes sharing one
+    /// PostgreSQL database), waits until the read models include everything
+    /// committed anywhere before this call: a command then decides, and an
+    /// unknown token or id is judged, on what the client may already have
+    /// been told by another node. Alone on its log, this node's own answers
+    /// waited for their effects already (read-your-writes), so it returns at once.
+    ///
+    /// # Errors
+    /// [`ApiError::Internal`] when the log cannot be read or the read models
+    /// do not catch up within [`READ_YOUR_WRITES_TIMEOUT`].
+    pub async fn sync(&self) -> Result<(), ApiError> {
+        if !self.log.shared() {
+            return Ok(());
+        }
+        let head = self
+            .log
+            .committed_head()
+            .await
+            .map_err(|error| ApiError::Internal(error.to_string()))?;
+        self.caught_up(head, READ_YOUR_WRITES_TIMEOUT).await
     }
 
     /// The projections' digests by name (equal for a live and a rebuilt set).

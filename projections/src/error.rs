@@ -14,4 +14,13 @@ pub enum Error {
         /// Why.
         source: eventlog::codec::CodecError,
     },
+    /// The log handed over an event out of order: a position was skipped or
+    /// came twice. The read models stop rather than fold a history with a hole.
+    #[error("expected the event at position {expected} next, but the log gave position {found}")]
+    OutOfOrder {
+        /// The position that had to come next.
+        expected: u64,
+        /// The position that came.
+        found: u64,
+    },
 }

@@ -8,6 +8,7 @@
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use domain::event::Event;
 use eventlog::{EventLog, StoredEvent};
@@ -52,6 +53,8 @@ pub struct Projector {
     log: Arc<dyn EventLog>,
     projections: Vec<Arc<dyn Projection>>,
     checkpoint: watch::Sender<u64>,
+    /// Events every projection has applied since this projector was made.
+    applied: AtomicU64,
 }
 
 impl Projector {
@@ -66,12 +69,20 @@ impl Projector {
             log,
             projections,
             checkpoint: watch::channel(checkpoint).0,
+            applied: AtomicU64::new(0),
         }
     }
 
     /// The position of the last event every projection has applied, updated live.
     pub fn checkpoint(&self) -> watch::Receiver<u64> {
         self.checkpoint.subscribe()
+    }
+
+    /// Events every projection has applied since this projector was made: the
+    /// checkpoint it started from plus this is the checkpoint, since each
+    /// position is applied once and in order (see [`Error::OutOfOrder`]).
+    pub fn applied(&self) -> u64 {
+        self.applied.load(Ordering::Relaxed)
     }
 
     /// How far behind the log the projections are: head − checkpoint.
@@ -141,6 +152,9 @@ impl Projector {
         let mut applied = vec![0usize; appliers.len()];
         let mut reading = true;
         let mut outcome = Ok(());
+        // The position the next event must have: a batch that does not go on
+        // exactly from here means a reader skipped or repeated an event.
+        let mut next = *self.checkpoint.borrow() + 1;
         while reading || !pending.is_empty() {
             let room = reading && pending.len() < APPLIERS_IN_FLIGHT;
             tokio::select! {
@@ -149,6 +163,11 @@ impl Projector {
                         let Some(last) = batch.last().map(|a| a.stored.position) else {
                             continue;
                         };
+                        if let Err(error) = in_order(&batch, &mut next) {
+                            outcome = Err(error);
+                            reading = false;
+                            continue;
+                        }
                         let batch = Arc::new(batch);
                         for applier in &appliers {
                             // A closed applier has panicked: its report ends the fold.
@@ -169,6 +188,7 @@ impl Projector {
                         while !pending.is_empty() && applied.iter().all(|&n| n > 0) {
                             applied.iter_mut().for_each(|n| *n -= 1);
                             if let Some((last, batch)) = pending.pop_front() {
+                                self.applied.fetch_add(batch.len() as u64, Ordering::Relaxed);
                                 self.checkpoint.send_replace(last);
                                 drop(batch);
                             }
@@ -181,6 +201,22 @@ impl Projector {
         }
         outcome
     }
+}
+
+/// Checks that `batch` holds positions `next`, `next + 1`, … and moves `next`
+/// past it; the log is gap-free, so anything else is a reader's fault.
+fn in_order(batch: &[Applied], next: &mut u64) -> Result<(), Error> {
+    for applied in batch {
+        let found = applied.stored.position;
+        if found != *next {
+            return Err(Error::OutOfOrder {
+                expected: *next,
+                found,
+            });
+        }
+        *next += 1;
+    }
+    Ok(())
 }
 
 /// Batches a projection thread may be behind the slowest by: bounds memory.

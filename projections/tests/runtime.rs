@@ -8,7 +8,11 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use domain::event::{Event, PersonEvent};
 use domain::ids::{OrgId, PersonId};
-use eventlog::{AppendRequest, EventLog, ExpectedVersion, NewEvent, SqliteLog, codec};
+use eventlog::raw::Erasure;
+use eventlog::{
+    AppendRequest, Appended, EventLog, ExpectedVersion, NewEvent, RawBatch, SqliteLog, StoredEvent,
+    codec,
+};
 use parking_lot::Mutex;
 use projections::error::Error;
 use projections::runtime::{Applied, Projection, Projector};
@@ -83,6 +87,7 @@ async fn a_live_projector_follows_the_log_and_equals_a_rebuild() {
     assert_eq!(live.lag(), 10_000);
     assert_eq!(live.catch_up().await.unwrap(), 10_000);
     assert_eq!(live.lag(), 0);
+    assert_eq!(live.applied(), 10_000);
 
     let live = Arc::new(live);
     let mut checkpoint = live.checkpoint();
@@ -101,6 +106,7 @@ async fn a_live_projector_follows_the_log_and_equals_a_rebuild() {
     .expect("the live projector reaches the head")
     .unwrap();
     assert_eq!(live.lag(), 0);
+    assert_eq!(live.applied(), 10_500, "each event applied once");
 
     let (rebuilt_counts, rebuilt) = projector(&log);
     assert_eq!(rebuilt.catch_up().await.unwrap(), 10_500);
@@ -147,4 +153,101 @@ async fn an_event_this_code_cannot_read_stops_the_projector_at_its_position() {
         0,
         "nothing of the failed batch counts as applied"
     );
+}
+
+/// A log whose reader loses one position (or repeats one): what a backend that
+/// read past an uncommitted event would hand over.
+struct FaultyReader {
+    log: Arc<dyn EventLog>,
+    fault: Fault,
+}
+
+#[derive(Clone, Copy)]
+enum Fault {
+    Skip(u64),
+    Repeat(u64),
+}
+
+#[async_trait::async_trait]
+impl EventLog for FaultyReader {
+    async fn append(&self, request: AppendRequest) -> Result<Appended, eventlog::Error> {
+        self.log.append(request).await
+    }
+    async fn read_stream(
+        &self,
+        stream: &str,
+        after_version: u64,
+    ) -> Result<Vec<StoredEvent>, eventlog::Error> {
+        self.log.read_stream(stream, after_version).await
+    }
+    async fn read_batch(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<StoredEvent>, eventlog::Error> {
+        let mut batch = self.log.read_batch(after, limit).await?;
+        match self.fault {
+            Fault::Skip(position) => batch.retain(|e| e.position != position),
+            Fault::Repeat(position) => {
+                if let Some(at) = batch.iter().position(|e| e.position == position) {
+                    let again = self.log.read_batch(position - 1, 1).await?;
+                    batch.splice(at..at, again);
+                }
+            }
+        }
+        Ok(batch)
+    }
+    async fn find_command(&self, command_id: Uuid) -> Result<Option<Appended>, eventlog::Error> {
+        self.log.find_command(command_id).await
+    }
+    async fn export(&self, after: u64, limit: usize) -> Result<RawBatch, eventlog::Error> {
+        self.log.export(after, limit).await
+    }
+    async fn import_raw(&self, batch: RawBatch) -> Result<u64, eventlog::Error> {
+        self.log.import_raw(batch).await
+    }
+    async fn erasures(&self) -> Result<Vec<Erasure>, eventlog::Error> {
+        self.log.erasures().await
+    }
+    fn head(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.log.head()
+    }
+    async fn shutdown(&self) -> Result<(), eventlog::Error> {
+        self.log.shutdown().await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_skipped_or_repeated_position_stops_the_projector_before_it() {
+    // Expected next, and what came instead.
+    for (fault, out_of_order) in [(Fault::Skip(7), (7, 8)), (Fault::Repeat(7), (8, 7))] {
+        let dir = TempDir::new().unwrap();
+        let log: Arc<dyn EventLog> =
+            Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
+        let person = PersonId(Uuid::new_v4());
+        for n in 0..10 {
+            transfer(&log, person, n).await;
+        }
+        let faulty: Arc<dyn EventLog> = Arc::new(FaultyReader {
+            log: Arc::clone(&log),
+            fault,
+        });
+        let (counts, projector) = projector(&faulty);
+        match projector.catch_up().await {
+            Err(Error::OutOfOrder {
+                expected,
+                found: came,
+            }) => {
+                assert_eq!((expected, came), out_of_order);
+            }
+            other => panic!("expected an out-of-order error, got {other:?}"),
+        }
+        assert_eq!(
+            *projector.checkpoint().borrow(),
+            0,
+            "the faulty batch is not applied"
+        );
+        assert_eq!(projector.applied(), 0);
+        assert!(counts.counts.lock().0.is_empty());
+    }
 }

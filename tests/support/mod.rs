@@ -81,8 +81,19 @@ impl Server {
     /// output up to the line starting with `last`, and waits until `/health`
     /// answers 200; returns the lines read.
     pub async fn run(data_dir: &Path, command: &[&str], last: &str) -> (Server, Vec<String>) {
-        let mut child = reestr(data_dir)
-            .args(command)
+        Server::spawn(reestr(data_dir).args(command), last).await
+    }
+
+    /// Starts `reestr --database-url <url> serve` (a log in PostgreSQL, shared
+    /// with any other server on `url`) and waits until `/health` answers 200.
+    pub async fn on_database(url: &str) -> Server {
+        let mut command = reestr(Path::new("/nonexistent"));
+        command.args(["--database-url", url, "serve"]);
+        Server::spawn(&mut command, "GraphQL and GraphiQL").await.0
+    }
+
+    async fn spawn(command: &mut Command, last: &str) -> (Server, Vec<String>) {
+        let mut child = command
             .args(["--listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -34,6 +34,7 @@ mod reader;
 mod rows;
 mod sql;
 mod stage;
+mod turns;
 mod writer;
 
 use std::sync::{Arc, Mutex};
@@ -50,6 +51,7 @@ use crate::error::Error;
 use crate::log::EventLog;
 use crate::postgres::writer::{Job, Work, Writer};
 use crate::raw::{Erasure, RawBatch};
+use crate::turn::Turn;
 
 pub use crate::postgres::head::POLL_INTERVAL;
 
@@ -74,7 +76,11 @@ pub struct PostgresLog {
     /// The listening and polling tasks, aborted on shutdown or drop.
     followers: Vec<JoinHandle<()>>,
     head: watch::Receiver<u64>,
+    /// Moves the head up when a read finds it behind (see `committed_head`).
+    head_tx: Arc<watch::Sender<u64>>,
     readers: PgPool,
+    /// Connections holding turns (see `turns`), opened when first needed.
+    turns: PgPool,
     /// The batch after the last full one read, being fetched already.
     read_ahead: Mutex<Option<ReadAhead>>,
 }
@@ -117,6 +123,9 @@ impl PostgresLog {
             .max_connections(MAX_READERS)
             .connect_with(options.clone())
             .await?;
+        let turns = PgPoolOptions::new()
+            .max_connections(turns::MAX_TURNS)
+            .connect_lazy_with(options.clone());
         let listener_pool = PgPoolOptions::new()
             .max_connections(1)
             .connect_with(options)
@@ -140,13 +149,16 @@ impl PostgresLog {
         let (committed_tx, committed_rx) = watch::channel(head as u64);
         let notifier = tokio::spawn(head::notify(readers.clone(), committed_rx));
         let (jobs_tx, jobs_rx) = mpsc::channel(QUEUE_DEPTH);
-        let writer = tokio::spawn(Writer::new(writer_pool, head_tx, committed_tx).run(jobs_rx));
+        let writer =
+            tokio::spawn(Writer::new(writer_pool, Arc::clone(&head_tx), committed_tx).run(jobs_rx));
         Ok(PostgresLog {
             jobs: Mutex::new(Some(jobs_tx)),
             writer: Mutex::new(Some((writer, notifier))),
             followers,
             head: head_rx,
+            head_tx,
             readers,
+            turns,
             read_ahead: Mutex::new(None),
         })
     }
@@ -292,6 +304,24 @@ impl EventLog for PostgresLog {
         self.head.clone()
     }
 
+    fn shared(&self) -> bool {
+        true
+    }
+
+    async fn committed_head(&self) -> Result<u64, Error> {
+        let head: i64 = sqlx::query_scalar(sql::HEAD)
+            .fetch_one(&self.readers)
+            .await?;
+        writer::advance(&self.head_tx, head as u64);
+        Ok(*self.head.borrow())
+    }
+
+    async fn turn(&self, topic: &[u8]) -> Result<Turn, Error> {
+        let turn = turns::take(&self.turns, topic).await?;
+        writer::advance(&self.head_tx, turn.head());
+        Ok(turn)
+    }
+
     async fn shutdown(&self) -> Result<(), Error> {
         // Dropping the last sender lets the writer drain its queue and stop.
         drop(self.jobs.lock().ok().and_then(|mut jobs| jobs.take()));
@@ -303,6 +333,7 @@ impl EventLog for PostgresLog {
         }
         self.stop_following();
         self.readers.close().await;
+        self.turns.close().await;
         Ok(())
     }
 }

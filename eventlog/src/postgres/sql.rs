@@ -9,6 +9,16 @@
 /// for each other.
 pub const BEGIN_AND_LOCK: &str = "BEGIN; SELECT pg_advisory_xact_lock(32199633748128257)";
 
+/// The first key of the two-key advisory locks that hold turns (the bytes
+/// "rt"); the append lock uses the one-key form, a separate key space.
+pub const TURN_CLASS: i32 = 0x7274;
+
+/// Waits for a turn's session lock (`$1` the class, `$2` the topic's key).
+pub const TAKE_TURN: &str = "SELECT pg_advisory_lock($1, $2)";
+
+/// Ends a turn.
+pub const END_TURN: &str = "SELECT pg_advisory_unlock($1, $2)";
+
 /// A consistent snapshot for an export.
 pub const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
 

@@ -112,7 +112,7 @@ pub async fn approve_application(
         .await?
         .state
         .and_then(|pending| pending.personal.and_then(|p| p.snils));
-    let _turn = commands.snils_turn(snils).await;
+    let _turn = commands.snils_turn(snils).await?;
     let command = Approve {
         application_id,
         decided_on,

@@ -131,7 +131,9 @@ pub struct Commands {
 pub(crate) struct SnilsTurn {
     turns: Arc<DashMap<Snils, Arc<tokio::sync::Mutex<()>>>>,
     snils: Snils,
-    _guard: tokio::sync::OwnedMutexGuard<()>,
+    /// The turn among the processes sharing the log, dropped before the local one.
+    _shared: eventlog::Turn,
+    _local: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl Drop for SnilsTurn {
@@ -178,26 +180,52 @@ impl Commands {
     /// Waits for the turn on `snils` (none without one). Two commands naming
     /// the same SNILS at once would each see no holder in the read model and
     /// create two persons with it (rule 5); in turns, the second decides only
-    /// after [`Commands::settle`] saw the first one's effect in the read models.
-    /// This serialises one process; several nodes share the log but not this lock.
-    pub(crate) async fn snils_turn(&self, snils: Option<Snils>) -> Option<SnilsTurn> {
-        let snils = snils?;
+    /// after the read models include everything committed before its turn
+    /// began, the first one's admission among it. Commands of this process
+    /// take turns in memory; then, where several processes share the log (API
+    /// nodes on one PostgreSQL database), in the log's storage as well.
+    ///
+    /// # Errors
+    /// The log failed while taking the turn.
+    pub(crate) async fn snils_turn(
+        &self,
+        snils: Option<Snils>,
+    ) -> Result<Option<SnilsTurn>, CommandError> {
+        let Some(snils) = snils else {
+            return Ok(None);
+        };
         let lock = Arc::clone(self.snils_turns.entry(snils).or_default().value());
-        Some(SnilsTurn {
+        let local = lock.lock_owned().await;
+        let topic = format!("snils {}", snils.digits());
+        let shared = self.log.turn(topic.as_bytes()).await?;
+        if self.log.shared() {
+            // Another process's admission with this SNILS may be committed
+            // and not yet applied here. (Alone on its log, this process saw
+            // its own settle before the local turn passed.)
+            self.settle_at(shared.head()).await;
+        }
+        Ok(Some(SnilsTurn {
             turns: Arc::clone(&self.snils_turns),
             snils,
-            _guard: lock.lock_owned().await,
-        })
+            _shared: shared,
+            _local: local,
+        }))
     }
 
     /// Waits until the read models include `appended` (a bounded wait: after
     /// it, a stale fact costs at worst a refusal, never a broken rule twice).
     pub(crate) async fn settle(&self, appended: &Appended) {
+        self.settle_at(appended.last_position).await;
+    }
+
+    /// Waits (boundedly, as [`Commands::settle`]) until the read models have
+    /// applied `position`.
+    async fn settle_at(&self, position: u64) {
         if let Some(applied) = &self.applied {
             let mut applied = applied.clone();
             let _ = tokio::time::timeout(
                 std::time::Duration::from_secs(10),
-                applied.wait_for(|&at| at >= appended.last_position),
+                applied.wait_for(|&at| at >= position),
             )
             .await;
         }
@@ -261,6 +289,16 @@ impl Commands {
             expected: 0,
             actual: 0,
         }))
+    }
+
+    /// Moves `region_code`'s sequence past the highest number the read models
+    /// know of, after the next one turned out taken (issued by another node).
+    pub(crate) fn skip_card_sequences(&self, region_code: u8) {
+        let known = self.facts.last_card_sequence(region_code);
+        self.card_sequences
+            .entry(region_code)
+            .and_modify(|next| *next = (*next).max(known))
+            .or_insert(known);
     }
 
     /// A card number not issued before in `region_code`'s sequence.

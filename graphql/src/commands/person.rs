@@ -46,7 +46,7 @@ pub async fn admit_member(
     member: NewMember,
 ) -> Result<(PersonId, Appended), CommandError> {
     let newcomer = PersonId(Uuid::now_v7());
-    let _turn = commands.snils_turn(member.personal.snils).await;
+    let _turn = commands.snils_turn(member.personal.snils).await?;
     let command = Admit { member, newcomer };
     let appended = commands.execute(issued, &command).await?;
     commands.settle(&appended).await;
@@ -198,7 +198,7 @@ pub async fn update_member(
     profile: ProfilePatch,
     personal: PersonalDataPatch,
 ) -> Result<Appended, CommandError> {
-    let _turn = commands.snils_turn(personal.snils).await;
+    let _turn = commands.snils_turn(personal.snils).await?;
     let snils_holder = personal
         .snils
         .and_then(|snils| commands.facts().snils_holder(snils));
@@ -338,6 +338,11 @@ pub async fn block_card(
 }
 
 /// The events of issuing a card to `person` and the reservation of its number.
+/// Taken card numbers a command steps over before it gives up: each skip
+/// jumps past every number the read models know of, so more than a couple
+/// means another node issues cards faster than this one learns of them.
+const MAX_TAKEN_NUMBERS: usize = 8;
+
 pub(crate) async fn decide_card_for(
     commands: &Commands,
     person: &Person,
@@ -356,13 +361,25 @@ pub(crate) async fn decide_card_for(
             .ok_or(domain::error::DomainError::NotFound {
                 what: "region of the home organisation",
             })?;
-    let number = CardNumber::new(region, commands.next_card_sequence(region)).map_err(|_| {
-        domain::error::DomainError::NotFound {
-            what: "a free card number",
+    let mut skips = 0;
+    let (number, reserved) = loop {
+        let number =
+            CardNumber::new(region, commands.next_card_sequence(region)).map_err(|_| {
+                domain::error::DomainError::NotFound {
+                    what: "a free card number",
+                }
+            })?;
+        let reserved: Loaded<Option<ReservedNumber>> =
+            load(commands.log(), card_stream(number), card::evolve).await?;
+        if reserved.state.is_none() || skips == MAX_TAKEN_NUMBERS {
+            break (number, reserved);
         }
-    })?;
-    let reserved: Loaded<Option<ReservedNumber>> =
-        load(commands.log(), card_stream(number), card::evolve).await?;
+        // Issued by another node sharing the log: go on past the highest
+        // number the read models know of (they include that node's cards
+        // committed before this command arrived).
+        commands.skip_card_sequences(region);
+        skips += 1;
+    };
     let reservation = card::decide(
         &reserved.state,
         &ReserveCardNumber {

@@ -20,6 +20,7 @@ pub mod extension;
 pub mod member;
 pub mod mutation;
 pub mod organization;
+pub mod read_models;
 pub mod scalars;
 pub mod statistics;
 
@@ -44,6 +45,7 @@ pub struct Query(
     statistics::StatisticsQuery,
     events::EventQuery,
     access::AccessQuery,
+    read_models::ReadModelsQuery,
 );
 
 /// Every mutation of the contract.

@@ -72,6 +72,42 @@ fn bearer(header: &str) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
+/// As [`viewer_from_headers`], but a token this node does not know is looked
+/// up again once its read models include every commit of the other nodes
+/// sharing the log: a role granted through one node works at once on all.
+///
+/// # Errors
+/// As [`viewer_from_headers`].
+pub async fn viewer_from_headers_synced(
+    app: &App,
+    headers: &HeaderMap,
+) -> Result<Viewer, ApiError> {
+    match viewer_from_headers(app, headers) {
+        Err(ApiError::Unauthenticated)
+            if app.log.shared() && headers.contains_key(AUTHORIZATION) =>
+        {
+            app.sync().await?;
+            viewer_from_headers(app, headers)
+        }
+        known => known,
+    }
+}
+
+/// As [`viewer_from_init`], looking an unknown token up again after a sync
+/// (see [`viewer_from_headers_synced`]).
+///
+/// # Errors
+/// As [`viewer_from_init`].
+pub async fn viewer_from_init_synced(app: &App, payload: &Value) -> Result<Viewer, ApiError> {
+    match viewer_from_init(app, payload) {
+        Err(ApiError::Unauthenticated) if app.log.shared() => {
+            app.sync().await?;
+            viewer_from_init(app, payload)
+        }
+        known => known,
+    }
+}
+
 fn authenticate(app: &App, token: &str) -> Result<Viewer, ApiError> {
     if token.is_empty() {
         return Err(ApiError::Unauthenticated);

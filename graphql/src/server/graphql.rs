@@ -22,7 +22,7 @@ use futures::{SinkExt, StreamExt};
 use parking_lot::Mutex;
 
 use crate::error::ApiError;
-use crate::guard::ClientAddr;
+use crate::guard::{ClientAddr, Viewer};
 use crate::server::ServerState;
 use crate::server::auth;
 
@@ -62,7 +62,7 @@ pub async fn execute(
         }
     };
     let kind = operation_kind(&state.parsed, &mut request);
-    let response = match auth::viewer_from_headers(&state.app, &headers) {
+    let response = match ready(&state, &headers, kind).await {
         Ok(viewer) => {
             let client = auth::client_addr(peer, &headers, state.trust_proxy);
             state
@@ -74,6 +74,18 @@ pub async fn execute(
     };
     state.metrics.graphql_answered(kind, &response, started);
     GraphQLResponse::from(response).into_response()
+}
+
+/// The request's viewer; for a mutation, once the read models include every
+/// commit made before it arrived, through any node sharing the log, so a
+/// command decides on what its client may already have been told elsewhere
+/// (a no-op where this node alone writes the log).
+async fn ready(state: &ServerState, headers: &HeaderMap, kind: &str) -> Result<Viewer, ApiError> {
+    let viewer = auth::viewer_from_headers_synced(&state.app, headers).await?;
+    if kind == "mutation" {
+        state.app.sync().await?;
+    }
+    Ok(viewer)
 }
 
 /// `GET /graphql/ws`: a WebSocket for subscriptions (graphql-transport-ws, or
@@ -116,7 +128,9 @@ async fn connection(
         protocol,
     )
     .on_connection_init(move |payload| async move {
-        let viewer = auth::viewer_from_init(&app, &payload).map_err(|error| error.extend())?;
+        let viewer = auth::viewer_from_init_synced(&app, &payload)
+            .await
+            .map_err(|error| error.extend())?;
         let mut data = Data::default();
         data.insert(viewer);
         data.insert(client);

@@ -37,6 +37,7 @@ pub async fn health(State(state): State<ServerState>) -> (StatusCode, Json<Value
         "status": word,
         "lag": lag,
         "checkpoint": checkpoint,
+        "applied": state.app.applied(),
         "head": *state.app.log.head().borrow(),
     });
     (status, Json(body))

@@ -32,6 +32,7 @@ pub struct Metrics {
     websockets: Gauge,
     projection_lag: Gauge,
     projection_checkpoint: Gauge,
+    projection_applied: Gauge,
     log_head: Gauge,
 }
 
@@ -67,6 +68,7 @@ impl Metrics {
         let websockets = Gauge::default();
         let projection_lag = Gauge::default();
         let projection_checkpoint = Gauge::default();
+        let projection_applied = Gauge::default();
         let log_head = Gauge::default();
         let mut registry = Registry::with_prefix("reestr");
         registry.register(
@@ -106,6 +108,12 @@ impl Metrics {
             projection_checkpoint.clone(),
         );
         registry.register(
+            "projection_events_applied",
+            "Events every read model has applied since the node started (the checkpoint, \
+             less where it started, when none was skipped or repeated)",
+            projection_applied.clone(),
+        );
+        registry.register(
             "log_head",
             "The log position of the last committed event",
             log_head.clone(),
@@ -119,6 +127,7 @@ impl Metrics {
             websockets,
             projection_lag,
             projection_checkpoint,
+            projection_applied,
             log_head,
         }
     }
@@ -154,6 +163,7 @@ impl Metrics {
         self.projection_lag.set(gauge(state.app.lag()));
         self.projection_checkpoint
             .set(gauge(state.app.checkpoint()));
+        self.projection_applied.set(gauge(state.app.applied()));
         self.log_head.set(gauge(*state.app.log.head().borrow()));
         let mut text = String::new();
         prometheus_text::encode(&mut text, &self.registry)?;
