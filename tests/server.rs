@@ -13,7 +13,7 @@ use tempfile::TempDir;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use support::{GRANT, Server, error_code, init, next_message, reestr, stdout};
+use support::{GRANT, Server, error_code, init, next_message, reestr, register, stdout};
 
 #[tokio::test]
 async fn a_token_s_holder_is_the_viewer_and_a_bad_token_is_refused_not_anonymous() {
@@ -51,7 +51,7 @@ async fn a_token_s_holder_is_the_viewer_and_a_bad_token_is_refused_not_anonymous
 
 #[tokio::test]
 async fn graphiql_health_and_metrics_are_served_and_a_large_body_is_refused() {
-    let (dir, _, _) = init();
+    let (dir, central, admin) = init();
     let server = Server::start(dir.path()).await;
 
     let page = reqwest::get(format!("{}/graphql", server.url))
@@ -74,6 +74,7 @@ async fn graphiql_health_and_metrics_are_served_and_a_large_body_is_refused() {
         .unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["checkpoint"], 2, "init appends two events: {health}");
+    assert_eq!(health["applied"], 2, "{health}");
 
     let oversized = format!(
         r#"{{"query": "{{ __typename }}", "x": "{}"}}"#,
@@ -100,6 +101,7 @@ async fn graphiql_health_and_metrics_are_served_and_a_large_body_is_refused() {
     assert_eq!(error_code(&garbage), "VALIDATION", "{garbage}");
 
     server.graphql("{ __typename }", json!({}), None).await;
+    register(&server, &admin, &central, "Регион", "REGIONAL", Some(5)).await;
     let metrics = reqwest::get(format!("{}/metrics", server.url))
         .await
         .unwrap();
@@ -111,8 +113,13 @@ async fn graphiql_health_and_metrics_are_served_and_a_large_body_is_refused() {
         r#"reestr_graphql_operations_total{operation="query"} 1"#,
         r#"reestr_graphql_errors_total{code="VALIDATION"} 1"#,
         "reestr_graphql_duration_seconds_bucket",
+        r#"reestr_graphql_operations_total{operation="mutation"} 1"#,
         "reestr_projection_lag 0",
-        "reestr_projection_checkpoint 2",
+        "reestr_projection_checkpoint 3",
+        "reestr_projection_events_applied 3",
+        // The registration's append, timed at the log.
+        "reestr_log_append_duration_seconds_count 1",
+        r#"reestr_log_append_duration_seconds_bucket{le="3.2768"} 1"#,
     ] {
         assert!(
             metrics.contains(expected),

@@ -14,6 +14,7 @@ use projections::audit::AuditTrail;
 use projections::registry::Registry;
 use projections::runtime::{Projection, Projector};
 use projections::statistics::Statistics;
+use prometheus_client::metrics::histogram::Histogram;
 use tokio::sync::watch;
 
 use crate::audit::ReadRecorder;
@@ -21,6 +22,7 @@ use crate::commands::Commands;
 use crate::error::ApiError;
 use crate::facts::RegistryFacts;
 use crate::rate_limit::SubmissionLimit;
+use crate::timed_log::TimedLog;
 
 /// How long a mutation waits for the read models to reach its own events
 /// before answering: far above the usual milliseconds, short of a client timeout.
@@ -53,6 +55,9 @@ pub struct App {
     /// The per-address limit on public application submissions; replace it
     /// to configure another pace.
     pub submissions: SubmissionLimit,
+    /// How long each append took the log, commands' and the audit trail's
+    /// alike (`/metrics` exposes it).
+    pub append_latency: Histogram,
     projector: Arc<Projector>,
     checkpoint: watch::Receiver<u64>,
 }
@@ -62,6 +67,9 @@ impl App {
     /// background task and then follow it live. Returns at once; see
     /// [`App::lag`] and [`App::caught_up`] for how far they are.
     pub fn start(log: Arc<dyn EventLog>) -> App {
+        let timed = TimedLog::new(log);
+        let append_latency = timed.appends();
+        let log: Arc<dyn EventLog> = Arc::new(timed);
         let registry = Arc::new(Registry::new());
         let archive = Arc::new(Archive::new());
         let statistics = Arc::new(Statistics::new());
@@ -87,6 +95,7 @@ impl App {
             commands: Commands::new(Arc::clone(&log), facts).with_applied(checkpoint.clone()),
             reads: ReadRecorder::start(Arc::clone(&log)),
             submissions: SubmissionLimit::default(),
+            append_latency,
             log,
             registry,
             archive,

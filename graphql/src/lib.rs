@@ -27,3 +27,4 @@ pub mod guard;
 pub mod rate_limit;
 pub mod schema;
 pub mod server;
+pub mod timed_log;

@@ -20,6 +20,7 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
 
+use crate::app::App;
 use crate::server::ServerState;
 
 /// The server's metrics and the registry that exposes them.
@@ -59,8 +60,9 @@ fn latency_histogram() -> Histogram {
 }
 
 impl Metrics {
-    /// Registers every metric under the `reestr_` prefix.
-    pub fn new() -> Metrics {
+    /// Registers every metric under the `reestr_` prefix, `app`'s append
+    /// latencies among them.
+    pub fn new(app: &App) -> Metrics {
         let http_requests = Family::<HttpLabels, Counter>::default();
         let graphql_operations = Family::<OperationLabels, Counter>::default();
         let graphql_duration = Family::new_with_constructor(latency_histogram as fn() -> _);
@@ -86,6 +88,13 @@ impl Metrics {
             "Time to answer a GraphQL operation, by kind; a mutation's is its command's",
             Unit::Seconds,
             graphql_duration.clone(),
+        );
+        registry.register_with_unit(
+            "log_append_duration",
+            "Time from handing an append to the log to its durable acknowledgement \
+             (commands and the audit trail of personal-data reads)",
+            Unit::Seconds,
+            app.append_latency.clone(),
         );
         registry.register(
             "graphql_errors",
@@ -168,12 +177,6 @@ impl Metrics {
         let mut text = String::new();
         prometheus_text::encode(&mut text, &self.registry)?;
         Ok(text)
-    }
-}
-
-impl Default for Metrics {
-    fn default() -> Metrics {
-        Metrics::new()
     }
 }
 

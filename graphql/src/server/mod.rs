@@ -185,9 +185,9 @@ struct ServerState {
 impl ServerState {
     fn new(app: App, schema: ReestrSchema, options: &ServeOptions) -> ServerState {
         ServerState {
+            metrics: Arc::new(Metrics::new(&app)),
             app,
             schema,
-            metrics: Arc::new(Metrics::new()),
             caught_up: Arc::new(AtomicBool::new(false)),
             stop: Arc::new(watch::Sender::new(false)),
             trust_proxy: options.trust_proxy,
