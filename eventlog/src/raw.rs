@@ -12,8 +12,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
+use crate::envelope::{Personal, StoredEvent};
 use crate::error::Error;
 use crate::log::EventLog;
+use crate::vault::VaultKey;
 
 /// An event as stored: the envelope, the payload and the sealed personal data.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +46,82 @@ pub struct RawEvent {
     pub payload: String,
     /// Nonce and ciphertext under the stream's vault key, as stored.
     pub sealed: Option<Vec<u8>>,
+}
+
+/// One event row borrowed from a backend's result, its values already typed:
+/// each backend turns its own row into this, and both turn it into a
+/// [`StoredEvent`] (personal data opened) or a [`RawEvent`] (as stored) here.
+/// Its fields are [`RawEvent`]'s, borrowed.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct EventRow<'r> {
+    pub position: u64,
+    pub stream: &'r str,
+    pub version: u64,
+    pub event_id: Uuid,
+    pub event_type: &'r str,
+    pub schema_version: u32,
+    pub effective_on: Option<NaiveDate>,
+    pub recorded_at: DateTime<Utc>,
+    pub actor: &'r str,
+    pub correlation_id: Option<Uuid>,
+    pub causation_id: Option<Uuid>,
+    pub payload: &'r str,
+    pub sealed: Option<&'r [u8]>,
+}
+
+impl EventRow<'_> {
+    /// The event as read, its personal data opened with `key`, the stream's
+    /// vault key read in the same statement: sealed data without a key is
+    /// [`Personal::Erased`]; data that the key does not open is an error.
+    pub(crate) fn open(self, key: Option<&[u8]>) -> Result<StoredEvent, Error> {
+        let personal = match (self.sealed, key) {
+            (None, _) => Personal::None,
+            (Some(_), None) => Personal::Erased,
+            (Some(sealed), Some(key)) => {
+                let plain = VaultKey::from_bytes(key)
+                    .and_then(|key| key.open(self.event_id, sealed))
+                    .and_then(|plain| String::from_utf8(plain).ok())
+                    .ok_or(Error::Vault {
+                        position: self.position,
+                    })?;
+                Personal::Plain(plain)
+            }
+        };
+        Ok(StoredEvent {
+            position: self.position,
+            stream: self.stream.to_owned(),
+            version: self.version,
+            event_id: self.event_id,
+            event_type: self.event_type.to_owned(),
+            schema_version: self.schema_version,
+            effective_on: self.effective_on,
+            recorded_at: self.recorded_at,
+            actor: self.actor.to_owned(),
+            correlation_id: self.correlation_id,
+            causation_id: self.causation_id,
+            payload: self.payload.to_owned(),
+            personal,
+        })
+    }
+
+    /// The event exactly as stored.
+    pub(crate) fn to_raw(self) -> RawEvent {
+        RawEvent {
+            position: self.position,
+            stream: self.stream.to_owned(),
+            version: self.version,
+            event_id: self.event_id,
+            event_type: self.event_type.to_owned(),
+            schema_version: self.schema_version,
+            effective_on: self.effective_on,
+            recorded_at: self.recorded_at,
+            actor: self.actor.to_owned(),
+            correlation_id: self.correlation_id,
+            causation_id: self.causation_id,
+            payload: self.payload.to_owned(),
+            sealed: self.sealed.map(<[u8]>::to_vec),
+        }
+    }
 }
 
 /// A command stored for idempotency: the positions its append got.

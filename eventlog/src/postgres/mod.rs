@@ -28,6 +28,8 @@
 //! until they are recycled; backups and WAL archives keep them as long as they
 //! are kept.
 
+mod ahead;
+mod copy;
 mod facts;
 mod head;
 mod reader;
@@ -35,6 +37,7 @@ mod rows;
 mod sql;
 mod stage;
 mod turns;
+mod values;
 mod writer;
 
 use std::sync::{Arc, Mutex};
@@ -49,6 +52,7 @@ use tokio::task::JoinHandle;
 use crate::envelope::{AppendRequest, Appended, StoredEvent};
 use crate::error::Error;
 use crate::log::EventLog;
+use crate::postgres::ahead::ReadAhead;
 use crate::postgres::writer::{Job, Work, Writer};
 use crate::raw::{Erasure, RawBatch};
 use crate::turn::Turn;
@@ -82,16 +86,7 @@ pub struct PostgresLog {
     /// Connections holding turns (see `turns`), opened when first needed.
     turns: PgPool,
     /// The batch after the last full one read, being fetched already.
-    read_ahead: Mutex<Option<ReadAhead>>,
-}
-
-/// A `read_batch(after, limit)` started before it was asked for: a catch-up
-/// reads batch after batch, so while the caller works on one, the server
-/// produces the next (measured: see BENCHMARKS.md, "PostgreSQL").
-struct ReadAhead {
-    after: u64,
-    limit: usize,
-    batch: JoinHandle<Result<Vec<StoredEvent>, Error>>,
+    read_ahead: ReadAhead,
 }
 
 impl PostgresLog {
@@ -159,7 +154,7 @@ impl PostgresLog {
             head_tx,
             readers,
             turns,
-            read_ahead: Mutex::new(None),
+            read_ahead: ReadAhead::default(),
         })
     }
 
@@ -200,44 +195,7 @@ impl PostgresLog {
         for follower in &self.followers {
             follower.abort();
         }
-        if let Some(ahead) = self.read_ahead.lock().ok().and_then(|mut a| a.take()) {
-            ahead.batch.abort();
-        }
-    }
-
-    /// The batch read ahead for exactly `(after, limit)`, if it came back full.
-    /// Only a full batch is used: it holds exactly the positions after + 1 ..=
-    /// after + limit (committed in order, never changed), whereas a short one
-    /// may predate commits the caller was woken for.
-    async fn take_read_ahead(&self, after: u64, limit: usize) -> Option<Vec<StoredEvent>> {
-        let ahead = self.read_ahead.lock().ok()?.take()?;
-        if (ahead.after, ahead.limit) != (after, limit) {
-            ahead.batch.abort();
-            return None;
-        }
-        match ahead.batch.await {
-            Ok(Ok(batch)) if batch.len() == limit => Some(batch),
-            _ => None,
-        }
-    }
-
-    /// Starts reading the batch after a full `batch`.
-    fn read_ahead(&self, batch: &[StoredEvent], limit: usize) {
-        let Some(last) = batch.last().filter(|_| batch.len() == limit) else {
-            return;
-        };
-        let after = last.position;
-        let readers = self.readers.clone();
-        let ahead = ReadAhead {
-            after,
-            limit,
-            batch: tokio::spawn(async move { reader::read_batch(&readers, after, limit).await }),
-        };
-        if let Ok(mut slot) = self.read_ahead.lock()
-            && let Some(previous) = slot.replace(ahead)
-        {
-            previous.batch.abort();
-        }
+        self.read_ahead.stop();
     }
 }
 
@@ -272,13 +230,18 @@ impl EventLog for PostgresLog {
         reader::read_stream(&self.readers, stream, after_version).await
     }
 
-    /// Reads ahead: after a full batch, the next one is fetched at once.
+    /// A catch-up's batch is read as a binary COPY (`copy`), and after a full
+    /// one the next ones are fetched at once (`ahead`).
     async fn read_batch(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, Error> {
-        let batch = match self.take_read_ahead(after, limit).await {
+        let batch = match self.read_ahead.take(&self.readers, after, limit).await {
             Some(batch) => batch,
-            None => reader::read_batch(&self.readers, after, limit).await?,
+            None => {
+                let head = *self.head.borrow();
+                reader::read_batch(&self.readers, after, limit, head).await?
+            }
         };
-        self.read_ahead(&batch, limit);
+        let head = *self.head.borrow();
+        self.read_ahead.start(&self.readers, &batch, limit, head);
         Ok(batch)
     }
 

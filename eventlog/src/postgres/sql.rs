@@ -107,6 +107,28 @@ pub const READ_BATCH: &str = concat!(
     " WHERE e.position > $1 ORDER BY e.position LIMIT $2"
 );
 
+/// The server's snapshot (its running and next transaction ids): equal twice
+/// only if no transaction started or ended in between (`ahead`).
+pub const SNAPSHOT: &str = "SELECT pg_current_snapshot()::text";
+
+/// Which of the streams (`$1`) still have a vault key.
+pub const KEYED_STREAMS: &str = "SELECT stream FROM vault WHERE stream = ANY($1::text[])";
+
+/// `READ_BATCH` as a binary COPY (`copy`), which takes no parameters: the
+/// bounds are integers written into the statement.
+pub fn copy_batch(after: u64, limit: usize) -> String {
+    let after = i64::try_from(after).unwrap_or(i64::MAX);
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    format!(
+        concat!(
+            "COPY (",
+            select_events!(),
+            " WHERE e.position > {} ORDER BY e.position LIMIT {}) TO STDOUT (FORMAT binary)"
+        ),
+        after, limit
+    )
+}
+
 pub const READ_STREAM: &str = concat!(
     select_events!(),
     " WHERE e.stream = $1 AND e.version > $2 ORDER BY e.version"

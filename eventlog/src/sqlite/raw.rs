@@ -8,12 +8,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use chrono::DateTime;
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Error;
-use crate::raw::{Erasure, RawBatch, RawEvent, StoredCommand, StoredKey};
-use crate::sqlite::reader::{column_error, uuid};
+use crate::raw::{Erasure, RawBatch, StoredCommand, StoredKey};
+use crate::sqlite::reader::{event_row, uuid};
 use crate::sqlite::sql;
 use crate::sqlite::writer::{Staged, Writer};
 
@@ -51,7 +51,7 @@ fn export_in_transaction(conn: &Connection, after: u64, limit: usize) -> Result<
     let mut rows = query.query(params![after as i64, limit as i64])?;
     let mut events = Vec::with_capacity(limit.min(16_384));
     while let Some(row) = rows.next()? {
-        events.push(raw_event(row)?);
+        events.push(event_row(row)?.to_raw());
     }
     let Some(last) = events.last().map(|e| e.position) else {
         return Ok(RawBatch::default());
@@ -106,39 +106,6 @@ fn export_in_transaction(conn: &Connection, after: u64, limit: usize) -> Result<
         commands,
         keys,
         erasures,
-    })
-}
-
-/// One row of `sql::EXPORT_EVENTS`.
-fn raw_event(row: &Row<'_>) -> Result<RawEvent, Error> {
-    let event_id = uuid(row, 3)?.ok_or(rusqlite::Error::InvalidColumnType(
-        3,
-        "event_id".into(),
-        rusqlite::types::Type::Null,
-    ))?;
-    let effective_on = row
-        .get_ref(6)?
-        .as_str_or_null()
-        .map_err(|e| column_error(6, e))?
-        .map(|text| text.parse::<NaiveDate>())
-        .transpose()
-        .map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
-        })?;
-    Ok(RawEvent {
-        position: row.get::<_, i64>(0)? as u64,
-        stream: row.get(1)?,
-        version: row.get::<_, i64>(2)? as u64,
-        event_id,
-        event_type: row.get(4)?,
-        schema_version: row.get(5)?,
-        effective_on,
-        recorded_at: DateTime::from_timestamp_micros(row.get(7)?).unwrap_or_default(),
-        actor: row.get(8)?,
-        correlation_id: uuid(row, 9)?,
-        causation_id: uuid(row, 10)?,
-        payload: row.get(11)?,
-        sealed: row.get(12)?,
     })
 }
 

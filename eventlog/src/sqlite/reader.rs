@@ -7,10 +7,10 @@ use chrono::{DateTime, NaiveDate};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
 use uuid::Uuid;
 
-use crate::envelope::{Appended, Personal, StoredEvent};
+use crate::envelope::{Appended, StoredEvent};
 use crate::error::Error;
+use crate::raw::EventRow;
 use crate::sqlite::sql;
-use crate::vault::VaultKey;
 
 /// Idle reading connections kept open; more are opened when needed and closed after.
 const MAX_IDLE_READERS: usize = 8;
@@ -120,7 +120,16 @@ pub(crate) fn find_command(conn: &Connection, command_id: Uuid) -> Result<Option
 
 /// One row of `sql::READ_BATCH` or `sql::READ_STREAM`, personal data decrypted with the joined key.
 fn stored_event(row: &Row<'_>) -> Result<StoredEvent, Error> {
-    let position = row.get::<_, i64>(0)? as u64;
+    let key = row
+        .get_ref(13)?
+        .as_blob_or_null()
+        .map_err(|e| column_error(13, e))?;
+    event_row(row)?.open(key)
+}
+
+/// The first 13 columns of `sql::READ_BATCH`, `sql::READ_STREAM` and
+/// `sql::EXPORT_EVENTS` (the event as stored), borrowed from the row.
+pub(crate) fn event_row<'r>(row: &'r Row<'_>) -> Result<EventRow<'r>, Error> {
     let event_id = uuid(row, 3)?.ok_or(rusqlite::Error::InvalidColumnType(
         3,
         "event_id".into(),
@@ -135,41 +144,30 @@ fn stored_event(row: &Row<'_>) -> Result<StoredEvent, Error> {
         .map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(6, rusqlite::types::Type::Text, Box::new(e))
         })?;
-    let recorded_micros = row.get::<_, i64>(7)?;
-    let sealed = row
-        .get_ref(12)?
-        .as_blob_or_null()
-        .map_err(|e| column_error(12, e))?;
-    let key = row
-        .get_ref(13)?
-        .as_blob_or_null()
-        .map_err(|e| column_error(13, e))?;
-    let personal = match (sealed, key) {
-        (None, _) => Personal::None,
-        (Some(_), None) => Personal::Erased,
-        (Some(sealed), Some(key)) => {
-            let plain = VaultKey::from_bytes(key)
-                .and_then(|key| key.open(event_id, sealed))
-                .and_then(|plain| String::from_utf8(plain).ok())
-                .ok_or(Error::Vault { position })?;
-            Personal::Plain(plain)
-        }
-    };
-    Ok(StoredEvent {
-        position,
-        stream: row.get(1)?,
+    Ok(EventRow {
+        position: row.get::<_, i64>(0)? as u64,
+        stream: text(row, 1)?,
         version: row.get::<_, i64>(2)? as u64,
         event_id,
-        event_type: row.get(4)?,
+        event_type: text(row, 4)?,
         schema_version: row.get(5)?,
         effective_on,
-        recorded_at: DateTime::from_timestamp_micros(recorded_micros).unwrap_or_default(),
-        actor: row.get(8)?,
+        recorded_at: DateTime::from_timestamp_micros(row.get(7)?).unwrap_or_default(),
+        actor: text(row, 8)?,
         correlation_id: uuid(row, 9)?,
         causation_id: uuid(row, 10)?,
-        payload: row.get(11)?,
-        personal,
+        payload: text(row, 11)?,
+        sealed: row
+            .get_ref(12)?
+            .as_blob_or_null()
+            .map_err(|e| column_error(12, e))?,
     })
+}
+
+fn text<'r>(row: &'r Row<'_>, column: usize) -> Result<&'r str, rusqlite::Error> {
+    row.get_ref(column)?
+        .as_str()
+        .map_err(|e| column_error(column, e))
 }
 
 pub(crate) fn uuid(row: &Row<'_>, column: usize) -> Result<Option<Uuid>, rusqlite::Error> {
