@@ -35,7 +35,7 @@ const SUBMIT: &str =
 const APPROVE: &str = "mutation($id: ID!, $on: Date!) {
     approveApplication(id: $id, decidedOn: $on) { id organization { id } } }";
 const READ_MODELS: &str =
-    "{ readModels { checkpoint head eventsApplied digests { name digest } } }";
+    "{ readModels { checkpoint head eventsApplied steady digests { name digest } } }";
 
 /// A member one client looks after, and what it expects of them.
 struct Member {
@@ -173,6 +173,10 @@ async fn caught_up(node: &Server, admin: &str, head: u64) -> Value {
     loop {
         let data = node.ok(READ_MODELS, json!({}), Some(admin)).await;
         if data["readModels"]["checkpoint"].as_u64() >= Some(head) {
+            assert_eq!(
+                data["readModels"]["steady"], true,
+                "nothing is written now: {data}"
+            );
             return data["readModels"].clone();
         }
         assert!(

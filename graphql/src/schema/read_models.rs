@@ -21,7 +21,13 @@ pub struct ReadModels {
     events_applied: i32,
     /// Each model's digest, equal for any two nodes at the same checkpoint.
     digests: Vec<ReadModelDigest>,
+    /// Whether no event was applied while the digests were computed. When
+    /// false (writes kept arriving), the digests belong to no one checkpoint.
+    steady: bool,
 }
+
+/// Times the digests are computed before answering with moving ones.
+const DIGEST_ATTEMPTS: usize = 3;
 
 /// One read model's digest.
 #[derive(SimpleObject)]
@@ -51,17 +57,20 @@ impl ReadModelsQuery {
                 "the read models are checked from the root only".into(),
             ));
         }
-        // Digests and the checkpoint they belong to are read together: the
-        // projector may apply more while the digests are computed, so read the
-        // checkpoint before and after and retry until they agree.
+        // The projector may apply more while the digests are computed: read
+        // the checkpoint before and after, and digest again (a few times at
+        // most: on a busy registry it never stands still) until they agree.
         let running = app.clone();
-        let (checkpoint, applied, digests) = tokio::task::spawn_blocking(move || {
+        let (checkpoint, applied, digests, steady) = tokio::task::spawn_blocking(move || {
+            let mut attempts = 0;
             loop {
                 let before = running.checkpoint();
                 let applied = running.applied();
                 let digests = running.digests();
-                if running.checkpoint() == before {
-                    return (before, applied, digests);
+                attempts += 1;
+                let steady = running.checkpoint() == before;
+                if steady || attempts == DIGEST_ATTEMPTS {
+                    return (before, applied, digests, steady);
                 }
             }
         })
@@ -71,6 +80,7 @@ impl ReadModelsQuery {
             checkpoint: saturating_i32(checkpoint),
             head: saturating_i32(*app.log.head().borrow()),
             events_applied: saturating_i32(applied),
+            steady,
             digests: digests
                 .into_iter()
                 .map(|(name, digest)| ReadModelDigest {
