@@ -18,8 +18,12 @@ use crate::guard::{ClientAddr, Viewer};
 ///
 /// # Errors
 /// [`ApiError::Unauthenticated`] for a header that is not `Bearer <token>` or
-/// whose token no active holder has.
-pub fn viewer_from_headers(app: &App, headers: &HeaderMap) -> Result<Viewer, ApiError> {
+/// whose token no active holder has (on a shared log, even after a sync).
+pub async fn viewer_from_headers(app: &App, headers: &HeaderMap) -> Result<Viewer, ApiError> {
+    or_after_sync(app, || viewer_in_headers(app, headers)).await
+}
+
+fn viewer_in_headers(app: &App, headers: &HeaderMap) -> Result<Viewer, ApiError> {
     match headers.get(AUTHORIZATION) {
         None => Ok(Viewer::Anonymous),
         Some(value) => {
@@ -35,7 +39,11 @@ pub fn viewer_from_headers(app: &App, headers: &HeaderMap) -> Result<Viewer, Api
 ///
 /// # Errors
 /// As [`viewer_from_headers`], and for a token that is not a string.
-pub fn viewer_from_init(app: &App, payload: &Value) -> Result<Viewer, ApiError> {
+pub async fn viewer_from_init(app: &App, payload: &Value) -> Result<Viewer, ApiError> {
+    or_after_sync(app, || viewer_in_init(app, payload)).await
+}
+
+fn viewer_in_init(app: &App, payload: &Value) -> Result<Viewer, ApiError> {
     let field = |names: &[&str]| names.iter().find_map(|name| payload.get(name));
     if let Some(header) = field(&["Authorization", "authorization"]) {
         let header = header.as_str().ok_or(ApiError::Unauthenticated)?;
@@ -72,37 +80,18 @@ fn bearer(header: &str) -> Result<&str, ApiError> {
     Ok(token.trim())
 }
 
-/// As [`viewer_from_headers`], but a token this node does not know is looked
-/// up again once its read models include every commit of the other nodes
-/// sharing the log: a role granted through one node works at once on all.
-///
-/// # Errors
-/// As [`viewer_from_headers`].
-pub async fn viewer_from_headers_synced(
+/// `lookup` again once this node's read models include every commit of the
+/// other nodes sharing the log, if it found no holder for the token: a role
+/// granted through one node works at once on all. (Alone on its log, a node
+/// knows every token already.)
+async fn or_after_sync(
     app: &App,
-    headers: &HeaderMap,
+    lookup: impl Fn() -> Result<Viewer, ApiError>,
 ) -> Result<Viewer, ApiError> {
-    match viewer_from_headers(app, headers) {
-        Err(ApiError::Unauthenticated)
-            if app.log.shared() && headers.contains_key(AUTHORIZATION) =>
-        {
-            app.sync().await?;
-            viewer_from_headers(app, headers)
-        }
-        known => known,
-    }
-}
-
-/// As [`viewer_from_init`], looking an unknown token up again after a sync
-/// (see [`viewer_from_headers_synced`]).
-///
-/// # Errors
-/// As [`viewer_from_init`].
-pub async fn viewer_from_init_synced(app: &App, payload: &Value) -> Result<Viewer, ApiError> {
-    match viewer_from_init(app, payload) {
+    match lookup() {
         Err(ApiError::Unauthenticated) if app.log.shared() => {
             app.sync().await?;
-            viewer_from_init(app, payload)
+            lookup()
         }
         known => known,
     }

@@ -81,7 +81,7 @@ pub async fn execute(
 /// command decides on what its client may already have been told elsewhere
 /// (a no-op where this node alone writes the log).
 async fn ready(state: &ServerState, headers: &HeaderMap, kind: &str) -> Result<Viewer, ApiError> {
-    let viewer = auth::viewer_from_headers_synced(&state.app, headers).await?;
+    let viewer = auth::viewer_from_headers(&state.app, headers).await?;
     if kind == "mutation" {
         state.app.sync().await?;
     }
@@ -128,7 +128,7 @@ async fn connection(
         protocol,
     )
     .on_connection_init(move |payload| async move {
-        let viewer = auth::viewer_from_init_synced(&app, &payload)
+        let viewer = auth::viewer_from_init(&app, &payload)
             .await
             .map_err(|error| error.extend())?;
         let mut data = Data::default();
