@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use domain::ids::OrgId;
 use domain::vocabulary::organization::OrgLevel;
-use eventlog::EventLog;
+use eventlog::Backend;
 use projections::archive::Archive;
 use projections::registry::Registry;
 use projections::runtime::{Projection, Projector};
@@ -16,7 +16,7 @@ use projections::statistics::Statistics;
 use crate::cli::{BenchAppendArgs, BenchReadSideArgs};
 
 /// Durable single-event commands from concurrent writers; prints the rate.
-pub async fn append(log: Arc<dyn EventLog>, args: &BenchAppendArgs) -> anyhow::Result<()> {
+pub async fn append(log: Arc<dyn Backend>, args: &BenchAppendArgs) -> anyhow::Result<()> {
     let print_acks = args.print_acks;
     let started = Instant::now();
     reestr_benches::append_transfers(
@@ -43,13 +43,13 @@ pub async fn append(log: Arc<dyn EventLog>, args: &BenchAppendArgs) -> anyhow::R
 
 /// Rebuilds registry, archive and statistics from the log, then times the
 /// reports of the read-side targets (BENCHMARKS.md, issue 3).
-pub async fn read_side(log: Arc<dyn EventLog>, args: &BenchReadSideArgs) -> anyhow::Result<()> {
+pub async fn read_side(log: Arc<dyn Backend>, args: &BenchReadSideArgs) -> anyhow::Result<()> {
     let registry = Arc::new(Registry::new());
     let statistics = Arc::new(Statistics::new());
     let archive = Arc::new(Archive::new());
     let projections: Vec<Arc<dyn Projection>> =
         vec![registry.clone(), archive.clone(), statistics.clone()];
-    let projector = Projector::new(Arc::clone(&log), projections, 0);
+    let projector = Projector::new(log.clone(), projections, 0);
     let started = Instant::now();
     let events = projector.catch_up().await?;
     let seconds = started.elapsed().as_secs_f64();

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use eventlog::raw::digest_log;
-use eventlog::{EventLog, PostgresLog, RawBatch};
+use eventlog::bulk::digest_log;
+use eventlog::{Backend, PostgresLog, RawBatch};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::cli::CopyArgs;
@@ -47,8 +47,8 @@ pub async fn run(args: &CopyArgs) -> anyhow::Result<()> {
 }
 
 async fn copy(
-    source: &Arc<dyn EventLog>,
-    target: &Arc<dyn EventLog>,
+    source: &Arc<dyn Backend>,
+    target: &Arc<dyn Backend>,
     from: &Location,
     to: &Location,
     batch_size: usize,
@@ -131,8 +131,8 @@ async fn copy(
 
 /// The target's last events (up to [`OVERLAP`]) must be the source's, as stored.
 async fn check_overlap(
-    source: &dyn EventLog,
-    target: &dyn EventLog,
+    source: &dyn Backend,
+    target: &dyn Backend,
     head: u64,
 ) -> anyhow::Result<()> {
     let count = head.min(OVERLAP);

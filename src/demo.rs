@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::bail;
 use domain::event::{Event, OrganizationEvent};
 use domain::ids::OrgId;
-use eventlog::{EventLog, codec, read_all};
+use eventlog::{Backend, codec, read_all};
 use futures::StreamExt;
 
 use crate::cli::{DemoArgs, GenerateArgs};
@@ -16,7 +16,7 @@ const HOLDER: &str = "demo";
 
 /// On an empty log generates the union first; on a log that holds one grants
 /// a fresh root ADMIN instead. Then serves, printing the URL and the token.
-pub async fn run(log: &Arc<dyn EventLog>, args: &DemoArgs) -> anyhow::Result<()> {
+pub async fn run(log: &Arc<dyn Backend>, args: &DemoArgs) -> anyhow::Result<()> {
     let head = *log.head().borrow();
     let token = if head == 0 {
         println!(
@@ -45,8 +45,8 @@ pub async fn run(log: &Arc<dyn EventLog>, args: &DemoArgs) -> anyhow::Result<()>
 
 /// The CENTRAL organisation: the one registered without a parent (the first
 /// event of every log `init` or `generate` made).
-async fn central(log: &Arc<dyn EventLog>) -> anyhow::Result<OrgId> {
-    let mut events = read_all(Arc::clone(log), 0);
+async fn central(log: &Arc<dyn Backend>) -> anyhow::Result<OrgId> {
+    let mut events = read_all(log.clone(), 0);
     while let Some(stored) = events.next().await {
         if let Event::Organization(OrganizationEvent::Registered {
             org_id,

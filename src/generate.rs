@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
-use eventlog::EventLog;
+use eventlog::Backend;
 use generator::Config;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use projections::access_token::MintedToken;
@@ -14,7 +14,7 @@ use crate::init;
 
 /// Generates the union, grants the root ADMIN over its CENTRAL organisation and
 /// prints a summary, then the token alone on the last line.
-pub async fn run(log: &Arc<dyn EventLog>, args: &GenerateArgs) -> anyhow::Result<()> {
+pub async fn run(log: &Arc<dyn Backend>, args: &GenerateArgs) -> anyhow::Result<()> {
     let token = union(log, args).await?;
     init::print_token(&args.holder, &token);
     Ok(())
@@ -22,7 +22,7 @@ pub async fn run(log: &Arc<dyn EventLog>, args: &GenerateArgs) -> anyhow::Result
 
 /// Generates the union with a progress bar on stderr, grants the root ADMIN
 /// and prints a summary; returns the ADMIN's token.
-pub async fn union(log: &Arc<dyn EventLog>, args: &GenerateArgs) -> anyhow::Result<MintedToken> {
+pub async fn union(log: &Arc<dyn Backend>, args: &GenerateArgs) -> anyhow::Result<MintedToken> {
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -39,7 +39,7 @@ pub async fn union(log: &Arc<dyn EventLog>, args: &GenerateArgs) -> anyhow::Resu
         .context("the progress bar's template")?,
     );
     let started = Instant::now();
-    let summary = generator::generate(Arc::clone(log), &config, &progress)
+    let summary = generator::generate(log.clone(), &config, &progress)
         .await
         .context("generating the union")?;
     progress.finish_and_clear();

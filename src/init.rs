@@ -10,7 +10,7 @@ use domain::ids::{OrgId, UserId};
 use domain::organization::{self, RegisterOrganization};
 use domain::vocabulary::access::Role;
 use domain::vocabulary::organization::OrgLevel;
-use eventlog::{AppendRequest, EventLog, ExpectedVersion, StreamAppend, codec};
+use eventlog::{AppendRequest, Backend, ExpectedVersion, StreamAppend, codec};
 use projections::access_token::{self, MintedToken};
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ const OPERATOR: &str = "operator";
 
 /// Registers the CENTRAL organisation and grants a root ADMIN over it, in one
 /// atomic append; prints the organisation's id and, last, the token.
-pub async fn run(log: &Arc<dyn EventLog>, args: &InitArgs) -> anyhow::Result<()> {
+pub async fn run(log: &Arc<dyn Backend>, args: &InitArgs) -> anyhow::Result<()> {
     let head = *log.head().borrow();
     if head > 0 {
         bail!("this registry is initialised already: its log holds {head} events");
@@ -54,7 +54,7 @@ pub async fn run(log: &Arc<dyn EventLog>, args: &InitArgs) -> anyhow::Result<()>
 /// Grants a root ADMIN over `org_id` (the CENTRAL organisation) in its own
 /// append, as `reestr generate` does once the union is loaded; returns the token.
 pub async fn grant_root_admin(
-    log: &Arc<dyn EventLog>,
+    log: &Arc<dyn Backend>,
     org_id: OrgId,
     holder: &str,
     today: NaiveDate,
@@ -66,7 +66,7 @@ pub async fn grant_root_admin(
 /// `guards` (pure version checks of the streams the caller read, so a change
 /// to them since is a conflict); returns the token.
 pub async fn grant_role(
-    log: &Arc<dyn EventLog>,
+    log: &Arc<dyn Backend>,
     role: Role,
     org_id: OrgId,
     holder: &str,

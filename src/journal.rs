@@ -3,14 +3,14 @@
 use std::io::Write;
 use std::sync::Arc;
 
-use eventlog::{EventLog, Personal, StoredEvent, read_all};
+use eventlog::{Backend, Personal, StoredEvent, read_all};
 use futures::StreamExt;
 use serde_json::{Value, json};
 
 use crate::cli::EventsArgs;
 
 /// Writes every event after `args.after` (of one stream, if given) to stdout.
-pub async fn print(log: Arc<dyn EventLog>, args: &EventsArgs) -> anyhow::Result<()> {
+pub async fn print(log: Arc<dyn Backend>, args: &EventsArgs) -> anyhow::Result<()> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     match &args.stream {

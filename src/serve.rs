@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use eventlog::EventLog;
+use eventlog::Backend;
 use graphql::app::App;
 use graphql::schema::Limits;
 use graphql::server::{self, ServeOptions};
@@ -15,7 +15,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use crate::cli::ServeArgs;
 
 /// Serves the registry in `log`; prints the address it listens on.
-pub async fn run(log: &Arc<dyn EventLog>, args: &ServeArgs) -> anyhow::Result<()> {
+pub async fn run(log: &Arc<dyn Backend>, args: &ServeArgs) -> anyhow::Result<()> {
     serve(log, args, |_| {}).await
 }
 
@@ -23,7 +23,7 @@ pub async fn run(log: &Arc<dyn EventLog>, args: &ServeArgs) -> anyhow::Result<()
 /// demo prints its token there), then serves until SIGTERM or SIGINT and stops
 /// gracefully: everything acknowledged is in the log when this returns.
 pub async fn serve(
-    log: &Arc<dyn EventLog>,
+    log: &Arc<dyn Backend>,
     args: &ServeArgs,
     on_listening: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
@@ -39,7 +39,7 @@ pub async fn serve(
         "GraphQL and GraphiQL: http://{address}/graphql (subscriptions: ws://{address}/graphql/ws); /health, /metrics"
     );
     on_listening(address);
-    let app = App::start(Arc::clone(log));
+    let app = App::start(log.clone());
     let stopped = async move {
         tokio::select! {
             _ = terminate.recv() => tracing::info!("SIGTERM"),

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use eventlog::{EventLog, PostgresLog, SqliteLog};
+use eventlog::{Backend, PostgresLog, SqliteLog};
 
 use crate::cli::StoreArgs;
 
@@ -22,7 +22,7 @@ pub enum Location {
 }
 
 /// Opens the log named by `--database-url`, else the one in `--data-dir`.
-pub async fn open(store: &StoreArgs) -> anyhow::Result<Arc<dyn EventLog>> {
+pub async fn open(store: &StoreArgs) -> anyhow::Result<Arc<dyn Backend>> {
     Location::of(store)?.open().await
 }
 
@@ -67,7 +67,7 @@ impl Location {
 
     /// Opens the log, creating an SQLite file or the tables of a PostgreSQL
     /// database as needed (the database itself must exist).
-    pub async fn open(&self) -> anyhow::Result<Arc<dyn EventLog>> {
+    pub async fn open(&self) -> anyhow::Result<Arc<dyn Backend>> {
         Ok(match self {
             Location::Sqlite(path) => Arc::new(
                 SqliteLog::open(path)

@@ -6,14 +6,14 @@ use anyhow::bail;
 use domain::event::Event;
 use domain::organization::{self, Organization};
 use domain::vocabulary::access::Role;
-use eventlog::{EventLog, ExpectedVersion, StreamAppend, codec};
+use eventlog::{Backend, ExpectedVersion, StreamAppend, codec};
 
 use crate::cli::{RoleArg, TokenArgs};
 use crate::init;
 
 /// Grants the role over the organisation's subtree to a new holder; prints
 /// what was granted, then the token alone on the last line.
-pub async fn run(log: &Arc<dyn EventLog>, args: &TokenArgs) -> anyhow::Result<()> {
+pub async fn run(log: &Arc<dyn Backend>, args: &TokenArgs) -> anyhow::Result<()> {
     let stream = args.org.stream();
     let stored = log.read_stream(&stream, 0).await?;
     let mut state: Option<Organization> = None;

@@ -9,8 +9,10 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::sync::Arc;
 
-use eventlog::raw::digest_log;
-use eventlog::{EventLog, Personal, PostgresLog, SqliteLog, StoredEvent, read_all};
+use eventlog::bulk::digest_log;
+use eventlog::{
+    Backend, BulkLog, EventLog, Personal, PostgresLog, SqliteLog, StoredEvent, read_all,
+};
 use futures::StreamExt;
 use tempfile::TempDir;
 
@@ -116,7 +118,7 @@ async fn an_interrupted_copy_resumes_and_another_log_is_refused() {
     let dir = TempDir::new().unwrap();
     let data_dir = dir.path().join("a");
     generate(&data_dir, "500");
-    let source: Arc<dyn EventLog> =
+    let source: Arc<dyn Backend> =
         Arc::new(SqliteLog::open(data_dir.join("reestr.sqlite")).unwrap());
     let head = *source.head().borrow();
     // An interrupted copy: the first 1,500 events arrived, the rest did not.

@@ -16,7 +16,7 @@ use domain::event::{Event, OrganizationEvent, PersonEvent};
 use domain::ids::{OrgId, PersonId};
 use domain::vocabulary::organization::{OrgLevel, Passport, Sector};
 use domain::vocabulary::person::{EndReason, Gender, MemberCategory, Profession, Profile};
-use eventlog::{AppendRequest, EventLog, ExpectedVersion, SqliteLog, codec};
+use eventlog::{AppendRequest, BulkLog, EventLog, ExpectedVersion, SqliteLog, codec};
 use futures::StreamExt;
 use projections::runtime::{Projection, Projector};
 use projections::statistics::Statistics;
@@ -163,7 +163,7 @@ fn model(runtime: &tokio::runtime::Runtime) -> Model {
             Ok(path) => (Arc::new(SqliteLog::open(path).unwrap()), None),
             Err(_) => {
                 let dir = TempDir::new().unwrap();
-                let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
+                let log = Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
                 let requests: Vec<AppendRequest> = small_union()
                     .iter()
                     .map(|e| AppendRequest::single(e.stream(), ExpectedVersion::Any, vec![codec::encode(e).unwrap()], "bench"))

@@ -1,7 +1,7 @@
 //! The contract every backend passes: written once against [`EventLog`], run by
 //! each backend's tests through [`contract_suite!`](crate::contract_suite).
 //!
-//! A backend's test file provides a [`Backend`]: a fresh, empty log per test that
+//! A backend's test file provides a [`TestBackend`]: a fresh, empty log per test that
 //! can be opened again after shutdown (to prove durability and permanence).
 
 use std::collections::HashSet;
@@ -12,9 +12,10 @@ use chrono::NaiveDate;
 use futures::StreamExt;
 use uuid::Uuid;
 
+use crate::backend::Backend;
 use crate::envelope::{AppendRequest, ExpectedVersion, NewEvent, Personal, StreamAppend};
 use crate::error::Error;
-use crate::log::{EventLog, read_all, subscribe};
+use crate::log::{read_all, subscribe};
 
 mod import;
 
@@ -25,13 +26,13 @@ pub use import::{
 
 /// A place for one test's log.
 #[async_trait]
-pub trait Backend: Send + Sync {
+pub trait TestBackend: Send + Sync {
     /// Opens the log (the same one each time this backend is opened).
-    async fn open(&self) -> Arc<dyn EventLog>;
+    async fn open(&self) -> Arc<dyn Backend>;
 }
 
 /// Expands to one `#[tokio::test]` per contract check; `$backend` is an async
-/// expression giving a fresh [`Backend`] (or `None` to skip, e.g. no server).
+/// expression giving a fresh [`TestBackend`] (or `None` to skip, e.g. no server).
 #[macro_export]
 macro_rules! contract_suite {
     ($backend:expr) => {
@@ -90,7 +91,7 @@ fn append_one(stream: &str, expected: ExpectedVersion) -> AppendRequest {
 }
 
 /// Positions, stream versions and every envelope field come back as written.
-pub async fn appended_events_read_back_with_their_envelope(backend: &dyn Backend) {
+pub async fn appended_events_read_back_with_their_envelope(backend: &dyn TestBackend) {
     let log = backend.open().await;
     let mut first = event("MemberAdmitted");
     first.personal = Some("{\"last_name\":\"Петрова\"}".into());
@@ -142,7 +143,7 @@ pub async fn appended_events_read_back_with_their_envelope(backend: &dyn Backend
 
 /// Many tasks append at once: every append is acknowledged with its own
 /// positions, and the log holds exactly 1..N in the order of those positions.
-pub async fn positions_are_gap_free_in_commit_order_under_concurrency(backend: &dyn Backend) {
+pub async fn positions_are_gap_free_in_commit_order_under_concurrency(backend: &dyn TestBackend) {
     let log = backend.open().await;
     let tasks: u64 = 32;
     let per_task: u64 = 25;
@@ -175,10 +176,7 @@ pub async fn positions_are_gap_free_in_commit_order_under_concurrency(backend: &
     let total = tasks * per_task;
     let positions: Vec<u64> = acknowledged.iter().map(|(p, _)| *p).collect();
     assert_eq!(positions, (1..=total).collect::<Vec<_>>());
-    let stored: Vec<_> = read_all(Arc::clone(&log), 0)
-        .map(|e| e.unwrap())
-        .collect()
-        .await;
+    let stored: Vec<_> = read_all(log.clone(), 0).map(|e| e.unwrap()).collect().await;
     assert_eq!(stored.len() as u64, total);
     for (event, (position, event_id)) in stored.iter().zip(&acknowledged) {
         assert_eq!((event.position, event.event_id), (*position, *event_id));
@@ -186,7 +184,7 @@ pub async fn positions_are_gap_free_in_commit_order_under_concurrency(backend: &
 }
 
 /// An append to two streams where one check fails stores nothing in either.
-pub async fn a_version_conflict_writes_nothing_in_any_stream(backend: &dyn Backend) {
+pub async fn a_version_conflict_writes_nothing_in_any_stream(backend: &dyn TestBackend) {
     let log = backend.open().await;
     log.append(append_one("org-1", ExpectedVersion::NoStream))
         .await
@@ -248,7 +246,7 @@ pub async fn a_version_conflict_writes_nothing_in_any_stream(backend: &dyn Backe
 }
 
 /// `NoStream` fails once the stream exists; `Exact` fails on any other version.
-pub async fn no_stream_and_exact_versions_are_enforced(backend: &dyn Backend) {
+pub async fn no_stream_and_exact_versions_are_enforced(backend: &dyn TestBackend) {
     let log = backend.open().await;
     log.append(append_one("s", ExpectedVersion::NoStream))
         .await
@@ -281,7 +279,7 @@ pub async fn no_stream_and_exact_versions_are_enforced(backend: &dyn Backend) {
 
 /// A stream listed with no events is only checked: a decision that read it fails
 /// if it moved on, and succeeds (writing nothing there) if it did not.
-pub async fn a_version_check_without_events_guards_a_stream(backend: &dyn Backend) {
+pub async fn a_version_check_without_events_guards_a_stream(backend: &dyn TestBackend) {
     let log = backend.open().await;
     log.append(append_one("person-x", ExpectedVersion::NoStream))
         .await
@@ -316,7 +314,9 @@ pub async fn a_version_check_without_events_guards_a_stream(backend: &dyn Backen
 
 /// The same append sent twice (same event ids) is stored once; the retry gets
 /// the first positions back, even when its version check would now fail.
-pub async fn a_repeated_append_returns_the_first_result_and_writes_nothing(backend: &dyn Backend) {
+pub async fn a_repeated_append_returns_the_first_result_and_writes_nothing(
+    backend: &dyn TestBackend,
+) {
     let log = backend.open().await;
     let request = AppendRequest::single(
         "person-r",
@@ -339,7 +339,7 @@ pub async fn a_repeated_append_returns_the_first_result_and_writes_nothing(backe
 /// A command id is remembered for ever: its retry (with new event ids, as a
 /// client retrying a mutation produces) returns the first result, also after the
 /// log was shut down and opened again.
-pub async fn a_repeated_command_id_is_applied_once_even_after_reopening(backend: &dyn Backend) {
+pub async fn a_repeated_command_id_is_applied_once_even_after_reopening(backend: &dyn TestBackend) {
     let command_id = Uuid::new_v4();
     let request = || {
         let mut request = append_one("person-c", ExpectedVersion::Any);
@@ -367,7 +367,7 @@ pub async fn a_repeated_command_id_is_applied_once_even_after_reopening(backend:
 
 /// `find_command` answers with the first result of a stored command, and with
 /// nothing for one never stored.
-pub async fn a_stored_command_is_found_with_its_first_result(backend: &dyn Backend) {
+pub async fn a_stored_command_is_found_with_its_first_result(backend: &dyn TestBackend) {
     let log = backend.open().await;
     let command_id = Uuid::new_v4();
     assert_eq!(log.find_command(command_id).await.unwrap(), None);
@@ -405,7 +405,7 @@ pub async fn a_stored_command_is_found_with_its_first_result(backend: &dyn Backe
 
 /// An append that repeats some, but not all, stored event ids is a client bug:
 /// refused, nothing written.
-pub async fn a_partial_repeat_of_event_ids_is_refused(backend: &dyn Backend) {
+pub async fn a_partial_repeat_of_event_ids_is_refused(backend: &dyn TestBackend) {
     let log = backend.open().await;
     let stored = event("A");
     log.append(AppendRequest::single(
@@ -431,7 +431,7 @@ pub async fn a_partial_repeat_of_event_ids_is_refused(backend: &dyn Backend) {
 
 /// Requests without an actor, without streams, with a stream twice, with an event
 /// id twice or a payload that is not an object are refused and write nothing.
-pub async fn malformed_appends_are_refused(backend: &dyn Backend) {
+pub async fn malformed_appends_are_refused(backend: &dyn TestBackend) {
     let log = backend.open().await;
     let mut no_actor = append_one("s", ExpectedVersion::Any);
     no_actor.actor = " ".into();
@@ -474,7 +474,7 @@ pub async fn malformed_appends_are_refused(backend: &dyn Backend) {
 }
 
 /// `read_all` returns every event after a position, across many batches.
-pub async fn read_all_streams_every_event_in_batches(backend: &dyn Backend) {
+pub async fn read_all_streams_every_event_in_batches(backend: &dyn TestBackend) {
     let log = backend.open().await;
     let total = crate::log::READ_BATCH as u64 * 2 + 7;
     let events: Vec<NewEvent> = (0..total).map(|_| event("Bulk")).collect();
@@ -488,12 +488,12 @@ pub async fn read_all_streams_every_event_in_batches(backend: &dyn Backend) {
         .await
         .unwrap();
     }
-    let positions: Vec<u64> = read_all(Arc::clone(&log), 0)
+    let positions: Vec<u64> = read_all(log.clone(), 0)
         .map(|e| e.unwrap().position)
         .collect()
         .await;
     assert_eq!(positions, (1..=total).collect::<Vec<_>>());
-    let tail: Vec<u64> = read_all(Arc::clone(&log), total - 3)
+    let tail: Vec<u64> = read_all(log.clone(), total - 3)
         .map(|e| e.unwrap().position)
         .collect()
         .await;
@@ -502,14 +502,16 @@ pub async fn read_all_streams_every_event_in_batches(backend: &dyn Backend) {
 
 /// A subscriber started mid-stream sees the stored events, then those appended
 /// while it reads, each exactly once and in order.
-pub async fn subscribe_catches_up_then_goes_live_without_gap_or_duplicate(backend: &dyn Backend) {
+pub async fn subscribe_catches_up_then_goes_live_without_gap_or_duplicate(
+    backend: &dyn TestBackend,
+) {
     let log = backend.open().await;
     for _ in 0..50 {
         log.append(append_one("before", ExpectedVersion::Any))
             .await
             .unwrap();
     }
-    let subscription = subscribe(Arc::clone(&log), 10);
+    let subscription = subscribe(log.clone(), 10);
     let writer = {
         let log = Arc::clone(&log);
         tokio::spawn(async move {
@@ -537,7 +539,7 @@ pub async fn subscribe_catches_up_then_goes_live_without_gap_or_duplicate(backen
 /// Personal data reads back decrypted; after erasure every event of the stream
 /// reads as erased, the rest of the envelope stays, and no new personal data may
 /// be stored under it.
-pub async fn personal_data_reads_back_until_erased_then_never(backend: &dyn Backend) {
+pub async fn personal_data_reads_back_until_erased_then_never(backend: &dyn TestBackend) {
     let log = backend.open().await;
     let mut admitted = event("MemberAdmitted");
     admitted.personal = Some("{\"last_name\":\"Соколова\"}".into());
@@ -600,7 +602,7 @@ pub async fn personal_data_reads_back_until_erased_then_never(backend: &dyn Back
 
 /// Everything acknowledged is there after the log is shut down and opened again,
 /// and the reopened log goes on at the next position.
-pub async fn acknowledged_appends_survive_reopening(backend: &dyn Backend) {
+pub async fn acknowledged_appends_survive_reopening(backend: &dyn TestBackend) {
     let acknowledged = {
         let log = backend.open().await;
         let mut acknowledged = Vec::new();
@@ -625,7 +627,7 @@ pub async fn acknowledged_appends_survive_reopening(backend: &dyn Backend) {
 }
 
 /// After shutdown an append is refused with `Closed`, not lost silently.
-pub async fn appends_after_shutdown_are_refused(backend: &dyn Backend) {
+pub async fn appends_after_shutdown_are_refused(backend: &dyn TestBackend) {
     let log = backend.open().await;
     log.append(append_one("s", ExpectedVersion::Any))
         .await

@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use uuid::Uuid;
 
-use crate::codec::CodecError;
 use crate::envelope::ExpectedVersion;
 
 /// Why an append or a read failed.
@@ -71,4 +70,41 @@ pub enum Error {
     /// The file system failed.
     #[error("io: {0}")]
     Io(#[from] std::io::Error),
+}
+
+/// Why an event could not be encoded or decoded.
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    /// The stored type name is not one this code knows.
+    #[error("unknown event type {0}")]
+    UnknownType(String),
+    /// The stream name has no known aggregate prefix.
+    #[error("stream {0} belongs to no known aggregate")]
+    UnknownStream(String),
+    /// Written by a newer version of the registry.
+    #[error("{event_type} has schema version {schema_version}, newer than this registry knows")]
+    FutureSchema {
+        /// The type.
+        event_type: String,
+        /// The stored version.
+        schema_version: u32,
+    },
+    /// An upcaster is missing or refused the payload.
+    #[error("cannot upcast {event_type} from schema version {from_version}: {why}")]
+    Upcast {
+        /// The type.
+        event_type: String,
+        /// The version the step starts from.
+        from_version: u32,
+        /// What went wrong.
+        why: &'static str,
+    },
+    /// The JSON does not match the type.
+    #[error("{event_type}: {source}")]
+    Json {
+        /// The type.
+        event_type: String,
+        /// serde's error.
+        source: serde_json::Error,
+    },
 }

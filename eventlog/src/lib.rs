@@ -8,7 +8,9 @@
 //!
 //! Layout:
 //! - [`envelope`]: what goes in ([`AppendRequest`], [`NewEvent`]) and comes out ([`StoredEvent`]).
-//! - [`log`]: the [`EventLog`] trait, [`read_all`] and [`subscribe`].
+//! - [`log`]: the [`EventLog`] trait (append and read), [`read_all`] and [`subscribe`];
+//!   [`bulk`]: [`BulkLog`], loading and copying whole logs; [`coordination`]:
+//!   [`Coordination`], the processes sharing a log; [`backend`]: [`Backend`], all three.
 //! - [`sqlite`]: the embedded backend (one file, WAL, a group-committing writer thread).
 //! - [`postgres`]: the shared backend (several processes, one writer task each, LISTEN/NOTIFY).
 //! - [`raw`]: the log as stored, for copying it between backends.
@@ -19,9 +21,12 @@
 //!
 //! What it does not do: know any charter rule. It checks versions, not meaning.
 
+pub mod backend;
+pub mod bulk;
 pub mod codec;
 #[cfg(feature = "contract")]
 pub mod contract;
+pub mod coordination;
 pub mod envelope;
 pub mod error;
 pub mod log;
@@ -33,6 +38,9 @@ pub mod upcast;
 mod validate;
 pub mod vault;
 
+pub use crate::backend::Backend;
+pub use crate::bulk::BulkLog;
+pub use crate::coordination::Coordination;
 pub use crate::envelope::{
     AppendRequest, Appended, ExpectedVersion, NewEvent, Personal, StoredEvent, StreamAppend,
 };

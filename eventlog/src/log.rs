@@ -8,15 +8,18 @@ use tokio::sync::watch;
 
 use crate::envelope::{AppendRequest, Appended, StoredEvent};
 use crate::error::Error;
-use crate::raw::{Erasure, RawBatch};
-use crate::turn::Turn;
 
 /// How many events a streaming read fetches at a time: large enough that the
 /// per-query cost vanishes, small enough that memory stays constant.
 pub const READ_BATCH: usize = 4096;
 
-/// The append-only event log. Positions are gap-free and in commit order; nothing
-/// stored is ever updated or deleted (only vault keys are, by erasure).
+/// The append-only event log, as commands and read models use it: append, read,
+/// follow the head. Positions are gap-free and in commit order; nothing stored
+/// is ever updated or deleted (only vault keys are, by erasure).
+///
+/// Its other roles are traits of their own: [`BulkLog`](crate::BulkLog) (loading
+/// and copying whole logs) and [`Coordination`](crate::Coordination) (the
+/// processes sharing one log); [`Backend`](crate::Backend) is all three.
 #[async_trait]
 pub trait EventLog: Send + Sync + 'static {
     /// Appends atomically to one or several streams, each with its expected version.
@@ -31,36 +34,6 @@ pub trait EventLog: Send + Sync + 'static {
     /// [`Error::InvalidAppend`] for a malformed request; in each case nothing is
     /// written. Storage failures are returned as they are.
     async fn append(&self, request: AppendRequest) -> Result<Appended, Error>;
-
-    /// Bulk-loads `batch`, e.g. a generated or migrated registry: each request is
-    /// checked and stored as [`EventLog::append`] would store it (versions checked,
-    /// positions gap-free, personal data sealed, erasures honoured), but without
-    /// idempotency lookups, so a repeated command id or event id is an error, not
-    /// a duplicate. Returns the head once the batch is durable. Call
-    /// [`EventLog::finish_import`] after the last batch.
-    ///
-    /// This default appends the requests one by one; a backend with a bulk path
-    /// (SQLite) writes the whole batch in one transaction, all or nothing.
-    ///
-    /// # Errors
-    /// As [`EventLog::append`]; the first refused request stops the import.
-    async fn import(&self, batch: Vec<AppendRequest>) -> Result<u64, Error> {
-        let mut head = *self.head().borrow();
-        for request in batch {
-            head = self.append(request).await?.last_position;
-        }
-        Ok(head)
-    }
-
-    /// Ends a bulk load: whatever the backend set aside for speed (SQLite: an
-    /// index) is restored, so the log is exactly as appends would have left it.
-    /// Appends and shutdown do this too; calling it says when the time is spent.
-    ///
-    /// # Errors
-    /// Storage failures.
-    async fn finish_import(&self) -> Result<(), Error> {
-        Ok(())
-    }
 
     /// The events of `stream` with a version above `after_version`, oldest first.
     ///
@@ -86,69 +59,10 @@ pub trait EventLog: Send + Sync + 'static {
     /// Storage failures.
     async fn find_command(&self, command_id: uuid::Uuid) -> Result<Option<Appended>, Error>;
 
-    /// Up to `limit` events after position `after` exactly as stored, personal data
-    /// still sealed, with the commands, vault keys and erasures that belong to
-    /// them (see [`RawBatch`]), read from one consistent snapshot. For copying a
-    /// log; [`EventLog::import_raw`] stores the batch in another.
-    ///
-    /// # Errors
-    /// Storage failures.
-    async fn export(&self, after: u64, limit: usize) -> Result<RawBatch, Error>;
-
-    /// Stores `batch`, exported from another log, verbatim: positions, event ids,
-    /// recorded times and sealed personal data as they are (nothing is decrypted
-    /// or sealed again, so erased data stays unreadable); the commands, so their
-    /// retries stay duplicates; the keys the batch carries, where the stream has
-    /// none and was not erased; the erasures, deleting those streams' keys. The
-    /// events must continue this log: the first at the head + 1, no gap, each
-    /// stream's versions going on from its stored one. A batch may carry only
-    /// erasures. All or nothing, durable when it returns the new head. A bulk
-    /// path like [`EventLog::import`]: call [`EventLog::finish_import`] after the
-    /// last batch.
-    ///
-    /// # Errors
-    /// [`Error::InvalidAppend`] when the events do not continue the log; storage
-    /// failures (a repeated event or command id is refused by the storage).
-    async fn import_raw(&self, batch: RawBatch) -> Result<u64, Error>;
-
-    /// Every stream whose personal data was erased, ordered by stream.
-    ///
-    /// # Errors
-    /// Storage failures.
-    async fn erasures(&self) -> Result<Vec<Erasure>, Error>;
-
     /// The position of the last committed event, updated live as appends commit.
-    /// For a [shared](EventLog::shared) log, other processes' commits arrive
-    /// here a notification later.
+    /// For a [shared](crate::Coordination::shared) log, other processes'
+    /// commits arrive here a notification later.
     fn head(&self) -> watch::Receiver<u64>;
-
-    /// Whether other processes may append to this log as well (several API
-    /// nodes on one database). Then [`EventLog::head`] hears of their commits
-    /// late, and [`EventLog::committed_head`] asks the storage.
-    fn shared(&self) -> bool {
-        false
-    }
-
-    /// The position of the last event committed by any process, as the storage
-    /// has it now (and [`EventLog::head`] is moved up to it). For a log only
-    /// this process writes, [`EventLog::head`] is exact already.
-    ///
-    /// # Errors
-    /// Storage failures.
-    async fn committed_head(&self) -> Result<u64, Error> {
-        Ok(*self.head().borrow())
-    }
-
-    /// Waits for an exclusive [`Turn`] on `topic` among every process sharing
-    /// this log; it ends when dropped. For a log only this process writes the
-    /// turn is immediate: the caller serialises its own commands on a topic.
-    ///
-    /// # Errors
-    /// Storage failures.
-    async fn turn(&self, topic: &[u8]) -> Result<Turn, Error> {
-        let _ = topic;
-        Ok(Turn::immediate(*self.head().borrow()))
-    }
 
     /// Stops taking appends, finishes those already queued and releases the storage.
     /// Appends after this fail with [`Error::Closed`].

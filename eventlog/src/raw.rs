@@ -1,9 +1,9 @@
 //! The log exactly as stored, for copying it between backends.
 //!
-//! [`EventLog::export`] reads a range of positions as a
+//! [`BulkLog::export`](crate::BulkLog::export) reads a range of positions as a
 //! [`RawBatch`]: the events with their personal data still sealed, the commands
 //! they answered, the vault keys their streams still have and the erasures of
-//! their streams. [`EventLog::import_raw`] stores such
+//! their streams. [`BulkLog::import_raw`](crate::BulkLog::import_raw) stores such
 //! a batch verbatim in another log. Nothing is decrypted or sealed again, so an
 //! erased stream stays erased (its sealed bytes travel, its key does not) and a
 //! copy is byte for byte the log it came from; [`Digest`] proves it.
@@ -14,7 +14,6 @@ use uuid::Uuid;
 
 use crate::envelope::{Personal, StoredEvent};
 use crate::error::Error;
-use crate::log::EventLog;
 use crate::vault::VaultKey;
 
 /// An event as stored: the envelope, the payload and the sealed personal data.
@@ -190,36 +189,6 @@ impl RawBatch {
             ))
         }
     }
-}
-
-/// The [`Digest`] of `log` up to position `until`: its events, read in batches
-/// of `batch_size`, with what [`EventLog::export`] gives with them, then every
-/// erasure. Two logs have the same digest up to `until`, whatever the batch
-/// sizes, exactly when they store the same.
-///
-/// # Errors
-/// Storage failures.
-pub async fn digest_log(
-    log: &dyn EventLog,
-    until: u64,
-    batch_size: usize,
-) -> Result<Digest, Error> {
-    let mut digest = Digest::new();
-    let mut after = 0;
-    while after < until {
-        let limit = batch_size.min(usize::try_from(until - after).unwrap_or(usize::MAX));
-        let batch = log.export(after, limit.max(1)).await?;
-        let Some(last) = batch.last_position() else {
-            break;
-        };
-        digest.update(&batch);
-        after = last;
-    }
-    digest.update(&RawBatch {
-        erasures: log.erasures().await?,
-        ..RawBatch::default()
-    });
-    Ok(digest)
 }
 
 /// A SHA-256 over everything a log stores, fed batch by batch: two logs read in

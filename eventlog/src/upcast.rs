@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use domain::event::current_schema_version;
 use serde_json::{Map, Value};
 
-use crate::codec::CodecError;
+use crate::error::CodecError;
 
 /// One step of the chain: turns a payload of `event_type` at `from_version` into
 /// `from_version + 1`.

@@ -6,8 +6,8 @@ mod postgres_support;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use eventlog::contract::Backend;
-use eventlog::{EventLog, PostgresLog};
+use eventlog::contract::TestBackend;
+use eventlog::{Backend, PostgresLog};
 
 use crate::postgres_support::{TestDatabase, fresh_database};
 
@@ -16,8 +16,8 @@ struct PostgresBackend {
 }
 
 #[async_trait]
-impl Backend for PostgresBackend {
-    async fn open(&self) -> Arc<dyn EventLog> {
+impl TestBackend for PostgresBackend {
+    async fn open(&self) -> Arc<dyn Backend> {
         Arc::new(PostgresLog::open(&self.database.url).await.unwrap())
     }
 }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use eventlog::contract::event;
-use eventlog::{AppendRequest, EventLog, ExpectedVersion, PostgresLog, subscribe};
+use eventlog::{AppendRequest, Backend, EventLog, ExpectedVersion, PostgresLog, subscribe};
 use futures::StreamExt;
 
 use crate::postgres_support::fresh_database;
@@ -124,8 +124,8 @@ async fn a_turn_excludes_the_other_node_and_shows_it_what_the_holder_committed()
     let Some(database) = fresh_database().await else {
         return;
     };
-    let a: Arc<dyn EventLog> = Arc::new(PostgresLog::open(&database.url).await.unwrap());
-    let b: Arc<dyn EventLog> = Arc::new(PostgresLog::open(&database.url).await.unwrap());
+    let a: Arc<dyn Backend> = Arc::new(PostgresLog::open(&database.url).await.unwrap());
+    let b: Arc<dyn Backend> = Arc::new(PostgresLog::open(&database.url).await.unwrap());
     assert!(a.shared() && b.shared());
 
     let held = a.turn(b"snils 1").await.unwrap();

@@ -6,11 +6,11 @@ mod postgres_support;
 
 use std::sync::Arc;
 
+use eventlog::bulk::digest_log;
 use eventlog::contract::event;
-use eventlog::raw::digest_log;
 use eventlog::{
-    AppendRequest, Error, EventLog, ExpectedVersion, Personal, PostgresLog, RawBatch, SqliteLog,
-    StoredEvent, StreamAppend, read_all,
+    AppendRequest, Backend, BulkLog, Error, EventLog, ExpectedVersion, Personal, PostgresLog,
+    RawBatch, SqliteLog, StoredEvent, StreamAppend, read_all,
 };
 use futures::StreamExt;
 use tempfile::TempDir;
@@ -19,7 +19,7 @@ use uuid::Uuid;
 use crate::postgres_support::fresh_database;
 
 /// Copies everything after `to`'s head in batches of `batch_size`, then the erasures.
-async fn copy(from: &dyn EventLog, to: &dyn EventLog, batch_size: usize) -> Result<u64, Error> {
+async fn copy(from: &dyn BulkLog, to: &dyn BulkLog, batch_size: usize) -> Result<u64, Error> {
     let mut head = *to.head().borrow();
     loop {
         let batch = from.export(head, batch_size).await?;
@@ -38,11 +38,8 @@ async fn copy(from: &dyn EventLog, to: &dyn EventLog, batch_size: usize) -> Resu
     Ok(head)
 }
 
-async fn everything(log: &Arc<dyn EventLog>) -> Vec<StoredEvent> {
-    read_all(Arc::clone(log), 0)
-        .map(|e| e.unwrap())
-        .collect()
-        .await
+async fn everything(log: &Arc<dyn Backend>) -> Vec<StoredEvent> {
+    read_all(log.clone(), 0).map(|e| e.unwrap()).collect().await
 }
 
 /// A small log with personal data, commands (one storing no event), a
@@ -111,12 +108,12 @@ async fn a_log_copied_sqlite_to_postgres_and_back_is_the_same_log() {
         return;
     };
     let dir = TempDir::new().unwrap();
-    let sqlite: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path().join("a.sqlite")).unwrap());
+    let sqlite: Arc<dyn Backend> = Arc::new(SqliteLog::open(dir.path().join("a.sqlite")).unwrap());
     let command_id = Uuid::new_v4();
     fill(sqlite.as_ref(), command_id).await;
     let head = *sqlite.head().borrow();
 
-    let postgres: Arc<dyn EventLog> = Arc::new(PostgresLog::open(&database.url).await.unwrap());
+    let postgres: Arc<dyn Backend> = Arc::new(PostgresLog::open(&database.url).await.unwrap());
     assert_eq!(
         copy(sqlite.as_ref(), postgres.as_ref(), 3).await.unwrap(),
         head
@@ -155,7 +152,7 @@ async fn a_log_copied_sqlite_to_postgres_and_back_is_the_same_log() {
     assert!(matches!(refused, Err(Error::Erased { .. })), "{refused:?}");
 
     // Back into a second SQLite file: the same digest again.
-    let back: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path().join("b.sqlite")).unwrap());
+    let back: Arc<dyn Backend> = Arc::new(SqliteLog::open(dir.path().join("b.sqlite")).unwrap());
     assert_eq!(
         copy(postgres.as_ref(), back.as_ref(), 2).await.unwrap(),
         head
@@ -175,11 +172,11 @@ async fn a_raw_import_refuses_what_does_not_continue_the_log() {
         return;
     };
     let dir = TempDir::new().unwrap();
-    let source: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path().join("a.sqlite")).unwrap());
+    let source: Arc<dyn Backend> = Arc::new(SqliteLog::open(dir.path().join("a.sqlite")).unwrap());
     fill(source.as_ref(), Uuid::new_v4()).await;
     let postgres = PostgresLog::open(&database.url).await.unwrap();
     let sqlite = SqliteLog::open(dir.path().join("b.sqlite")).unwrap();
-    let targets: [&dyn EventLog; 2] = [&postgres, &sqlite];
+    let targets: [&dyn Backend; 2] = [&postgres, &sqlite];
     for target in targets {
         let gap = source.export(2, 3).await.unwrap();
         let refused = target.import_raw(gap).await;

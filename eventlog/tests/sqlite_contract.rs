@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use eventlog::contract::Backend;
-use eventlog::{EventLog, SqliteLog};
+use eventlog::contract::TestBackend;
+use eventlog::{Backend, SqliteLog};
 use tempfile::TempDir;
 
 struct SqliteBackend {
@@ -12,8 +12,8 @@ struct SqliteBackend {
 }
 
 #[async_trait]
-impl Backend for SqliteBackend {
-    async fn open(&self) -> Arc<dyn EventLog> {
+impl TestBackend for SqliteBackend {
+    async fn open(&self) -> Arc<dyn Backend> {
         Arc::new(SqliteLog::open(self.dir.path().join("log.sqlite")).unwrap())
     }
 }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use eventlog::{
-    AppendRequest, Error, EventLog, ExpectedVersion, NewEvent, SqliteLog, StreamAppend,
+    AppendRequest, BulkLog, Error, EventLog, ExpectedVersion, NewEvent, SqliteLog, StreamAppend,
 };
 use tempfile::TempDir;
 use uuid::Uuid;

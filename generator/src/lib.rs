@@ -32,7 +32,7 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use domain::ids::OrgId;
-use eventlog::{AppendRequest, EventLog};
+use eventlog::{AppendRequest, BulkLog};
 use indicatif::ProgressBar;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -108,7 +108,7 @@ pub enum Error {
 /// [`Error::NotEmpty`] for a log with events; the log's errors; a refusal by the
 /// charter (which would be a bug here).
 pub async fn generate(
-    log: Arc<dyn EventLog>,
+    log: Arc<dyn BulkLog>,
     config: &Config,
     progress: &ProgressBar,
 ) -> Result<Summary, Error> {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use eventlog::{Appended, EventLog};
+use eventlog::{Appended, Coordination, EventLog};
 use projections::access::Access;
 use projections::archive::Archive;
 use projections::audit::AuditTrail;
@@ -36,8 +36,10 @@ pub fn today() -> NaiveDate {
 /// The live registry: log, read models, command path.
 #[derive(Clone)]
 pub struct App {
-    /// The event log.
+    /// The event log (its appends timed).
     pub log: Arc<dyn EventLog>,
+    /// The same log, as the processes sharing it coordinate by.
+    pub nodes: Arc<dyn Coordination>,
     /// The union as it stands now.
     pub registry: Arc<Registry>,
     /// The membership history.
@@ -66,8 +68,8 @@ impl App {
     /// Starts the read models on `log`: they fold the log from position 0 in a
     /// background task and then follow it live. Returns at once; see
     /// [`App::lag`] and [`App::caught_up`] for how far they are.
-    pub fn start(log: Arc<dyn EventLog>) -> App {
-        let timed = TimedLog::new(log);
+    pub fn start(nodes: Arc<dyn Coordination>) -> App {
+        let timed = TimedLog::new(nodes.clone());
         let append_latency = timed.appends();
         let log: Arc<dyn EventLog> = Arc::new(timed);
         let registry = Arc::new(Registry::new());
@@ -92,11 +94,13 @@ impl App {
         });
         let facts = Arc::new(RegistryFacts::new(Arc::clone(&registry), today));
         App {
-            commands: Commands::new(Arc::clone(&log), facts).with_applied(checkpoint.clone()),
+            commands: Commands::new(Arc::clone(&log), Arc::clone(&nodes), facts)
+                .with_applied(checkpoint.clone()),
             reads: ReadRecorder::start(Arc::clone(&log)),
             submissions: SubmissionLimit::default(),
             append_latency,
             log,
+            nodes,
             registry,
             archive,
             statistics,
@@ -159,11 +163,11 @@ impl App {
     /// [`ApiError::Internal`] when the log cannot be read or the read models
     /// do not catch up within [`READ_YOUR_WRITES_TIMEOUT`].
     pub async fn sync(&self) -> Result<(), ApiError> {
-        if !self.log.shared() {
+        if !self.nodes.shared() {
             return Ok(());
         }
         let head = self
-            .log
+            .nodes
             .committed_head()
             .await
             .map_err(|error| ApiError::Internal(error.to_string()))?;

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use eventlog::raw::Erasure;
-use eventlog::{AppendRequest, Appended, Error, EventLog, RawBatch, StoredEvent, Turn};
+use eventlog::{AppendRequest, Appended, Error, EventLog, StoredEvent};
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use tokio::sync::watch;
 
@@ -43,14 +42,6 @@ impl EventLog for TimedLog {
         appended
     }
 
-    async fn import(&self, batch: Vec<AppendRequest>) -> Result<u64, Error> {
-        self.log.import(batch).await
-    }
-
-    async fn finish_import(&self) -> Result<(), Error> {
-        self.log.finish_import().await
-    }
-
     async fn read_stream(
         &self,
         stream: &str,
@@ -67,32 +58,8 @@ impl EventLog for TimedLog {
         self.log.find_command(command_id).await
     }
 
-    async fn export(&self, after: u64, limit: usize) -> Result<RawBatch, Error> {
-        self.log.export(after, limit).await
-    }
-
-    async fn import_raw(&self, batch: RawBatch) -> Result<u64, Error> {
-        self.log.import_raw(batch).await
-    }
-
-    async fn erasures(&self) -> Result<Vec<Erasure>, Error> {
-        self.log.erasures().await
-    }
-
     fn head(&self) -> watch::Receiver<u64> {
         self.log.head()
-    }
-
-    fn shared(&self) -> bool {
-        self.log.shared()
-    }
-
-    async fn committed_head(&self) -> Result<u64, Error> {
-        self.log.committed_head().await
-    }
-
-    async fn turn(&self, topic: &[u8]) -> Result<Turn, Error> {
-        self.log.turn(topic).await
     }
 
     async fn shutdown(&self) -> Result<(), Error> {

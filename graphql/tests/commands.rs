@@ -210,10 +210,10 @@ fn anna(snils: Option<Snils>) -> NewMember {
 impl Registry {
     async fn new() -> Registry {
         let dir = TempDir::new().unwrap();
-        let log: Arc<dyn EventLog> =
-            Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
+        let sqlite = Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
+        let log: Arc<dyn EventLog> = sqlite.clone();
         let facts = Arc::new(FoldedFacts::default());
-        let commands = Commands::new(Arc::clone(&log), facts.clone());
+        let commands = Commands::new(Arc::clone(&log), sqlite, facts.clone());
         let mut registry = Registry {
             _dir: dir,
             log,

@@ -10,7 +10,7 @@ use chrono::{Days, NaiveDate};
 use domain::ids::{OrgId, UserId};
 use domain::snils::Snils;
 use domain::vocabulary::access::Role;
-use eventlog::{EventLog, SqliteLog};
+use eventlog::SqliteLog;
 use graphql::app::App;
 use graphql::guard::{ClientAddr, Viewer};
 use graphql::schema::{self, Limits, ReestrSchema};
@@ -77,7 +77,7 @@ impl World {
     /// A world whose app is adjusted by `configure` before the schema is built.
     async fn with(configure: impl FnOnce(&mut App)) -> World {
         let dir = tempfile::tempdir().unwrap();
-        let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path().join("log.db")).unwrap());
+        let log = Arc::new(SqliteLog::open(dir.path().join("log.db")).unwrap());
         let mut app = App::start(log);
         configure(&mut app);
         let schema = schema::build(app.clone(), Limits::default());

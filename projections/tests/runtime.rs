@@ -8,10 +8,8 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use domain::event::{Event, PersonEvent};
 use domain::ids::{OrgId, PersonId};
-use eventlog::raw::Erasure;
 use eventlog::{
-    AppendRequest, Appended, EventLog, ExpectedVersion, NewEvent, RawBatch, SqliteLog, StoredEvent,
-    codec,
+    AppendRequest, Appended, EventLog, ExpectedVersion, NewEvent, SqliteLog, StoredEvent, codec,
 };
 use parking_lot::Mutex;
 use projections::error::Error;
@@ -199,15 +197,6 @@ impl EventLog for FaultyReader {
     }
     async fn find_command(&self, command_id: Uuid) -> Result<Option<Appended>, eventlog::Error> {
         self.log.find_command(command_id).await
-    }
-    async fn export(&self, after: u64, limit: usize) -> Result<RawBatch, eventlog::Error> {
-        self.log.export(after, limit).await
-    }
-    async fn import_raw(&self, batch: RawBatch) -> Result<u64, eventlog::Error> {
-        self.log.import_raw(batch).await
-    }
-    async fn erasures(&self) -> Result<Vec<Erasure>, eventlog::Error> {
-        self.log.erasures().await
     }
     fn head(&self) -> tokio::sync::watch::Receiver<u64> {
         self.log.head()

@@ -1,11 +1,9 @@
 //! The contract of [`EventLog::import`]: a bulk load stores what appends would.
 
-use std::sync::Arc;
-
 use futures::StreamExt;
 use uuid::Uuid;
 
-use crate::contract::{Backend, event};
+use crate::contract::{TestBackend, event};
 use crate::envelope::{AppendRequest, ExpectedVersion, Personal, StreamAppend};
 use crate::error::Error;
 use crate::log::read_all;
@@ -29,7 +27,7 @@ fn request(streams: Vec<(&str, ExpectedVersion, usize)>) -> AppendRequest {
 /// Every imported event reads back with gap-free positions from 1, its stream
 /// version, its envelope and its personal data; versions go on across batches
 /// and into appends after the import, also once the log is opened again.
-pub async fn an_import_stores_what_appends_would_across_batches(backend: &dyn Backend) {
+pub async fn an_import_stores_what_appends_would_across_batches(backend: &dyn TestBackend) {
     let mut admitted = event("MemberAdmitted");
     admitted.personal = Some("{\"last_name\":\"Кузнецова\"}".into());
     let mut first = request(vec![
@@ -63,10 +61,7 @@ pub async fn an_import_stores_what_appends_would_across_batches(backend: &dyn Ba
         log.shutdown().await.unwrap();
     }
     let log = backend.open().await;
-    let stored: Vec<_> = read_all(Arc::clone(&log), 0)
-        .map(|e| e.unwrap())
-        .collect()
-        .await;
+    let stored: Vec<_> = read_all(log.clone(), 0).map(|e| e.unwrap()).collect().await;
     let found: Vec<(u64, &str, u64)> = stored
         .iter()
         .map(|e| (e.position, e.stream.as_str(), e.version))
@@ -98,7 +93,7 @@ pub async fn an_import_stores_what_appends_would_across_batches(backend: &dyn Ba
 
 /// An import checks expected versions as appends do: a conflict is reported
 /// and the log goes on from what it holds.
-pub async fn an_import_refuses_a_version_conflict(backend: &dyn Backend) {
+pub async fn an_import_refuses_a_version_conflict(backend: &dyn TestBackend) {
     let log = backend.open().await;
     log.import(vec![request(vec![("s", ExpectedVersion::NoStream, 1)])])
         .await
@@ -141,7 +136,7 @@ pub async fn an_import_refuses_a_version_conflict(backend: &dyn Backend) {
 
 /// An imported erasure deletes the key in the same request: the stream's
 /// personal data reads as erased, and none may be stored under it again.
-pub async fn an_import_honours_erasure(backend: &dyn Backend) {
+pub async fn an_import_honours_erasure(backend: &dyn TestBackend) {
     let log = backend.open().await;
     let mut admitted = event("MemberAdmitted");
     admitted.personal = Some("{\"last_name\":\"Смирнова\"}".into());
@@ -180,7 +175,7 @@ pub async fn an_import_honours_erasure(backend: &dyn Backend) {
 
 /// Into a log that already holds events, an import continues it: positions
 /// and versions go on from the appended ones.
-pub async fn an_import_after_appends_continues_the_log(backend: &dyn Backend) {
+pub async fn an_import_after_appends_continues_the_log(backend: &dyn TestBackend) {
     let log = backend.open().await;
     for n in 0..3 {
         let expected = if n == 0 {
@@ -214,7 +209,7 @@ pub async fn an_import_after_appends_continues_the_log(backend: &dyn Backend) {
         .map(|e| e.version)
         .collect();
     assert_eq!(versions, vec![1, 2, 3, 4, 5]);
-    let positions: Vec<u64> = read_all(Arc::clone(&log), 0)
+    let positions: Vec<u64> = read_all(log.clone(), 0)
         .map(|e| e.unwrap().position)
         .collect()
         .await;

@@ -49,6 +49,8 @@ use sqlx::{PgPool, Postgres};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinHandle;
 
+use crate::bulk::BulkLog;
+use crate::coordination::Coordination;
 use crate::envelope::{AppendRequest, Appended, StoredEvent};
 use crate::error::Error;
 use crate::log::EventLog;
@@ -215,13 +217,6 @@ impl EventLog for PostgresLog {
         outcome.await.map_err(|_| Error::Closed)?
     }
 
-    /// One transaction per batch, all or nothing; no idempotency lookups.
-    async fn import(&self, batch: Vec<AppendRequest>) -> Result<u64, Error> {
-        let (reply, outcome) = oneshot::channel();
-        self.send(Work::Import(batch, reply)).await?;
-        outcome.await.map_err(|_| Error::Closed)?
-    }
-
     async fn read_stream(
         &self,
         stream: &str,
@@ -249,6 +244,35 @@ impl EventLog for PostgresLog {
         reader::find_command(&self.readers, command_id).await
     }
 
+    fn head(&self) -> watch::Receiver<u64> {
+        self.head.clone()
+    }
+
+    async fn shutdown(&self) -> Result<(), Error> {
+        // Dropping the last sender lets the writer drain its queue and stop.
+        drop(self.jobs.lock().ok().and_then(|mut jobs| jobs.take()));
+        let writer = self.writer.lock().ok().and_then(|mut writer| writer.take());
+        if let Some((writer, notifier)) = writer {
+            writer.await.map_err(|_| Error::Closed)?;
+            // The writer is gone, so the notifier sends the last head and ends.
+            notifier.await.map_err(|_| Error::Closed)?;
+        }
+        self.stop_following();
+        self.readers.close().await;
+        self.turns.close().await;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl BulkLog for PostgresLog {
+    /// One transaction per batch, all or nothing; no idempotency lookups.
+    async fn import(&self, batch: Vec<AppendRequest>) -> Result<u64, Error> {
+        let (reply, outcome) = oneshot::channel();
+        self.send(Work::Import(batch, reply)).await?;
+        outcome.await.map_err(|_| Error::Closed)?
+    }
+
     async fn export(&self, after: u64, limit: usize) -> Result<RawBatch, Error> {
         reader::export(&self.readers, after, limit).await
     }
@@ -262,11 +286,10 @@ impl EventLog for PostgresLog {
     async fn erasures(&self) -> Result<Vec<Erasure>, Error> {
         reader::erasures(&self.readers).await
     }
+}
 
-    fn head(&self) -> watch::Receiver<u64> {
-        self.head.clone()
-    }
-
+#[async_trait]
+impl Coordination for PostgresLog {
     fn shared(&self) -> bool {
         true
     }
@@ -283,20 +306,5 @@ impl EventLog for PostgresLog {
         let turn = turns::take(&self.turns, topic).await?;
         writer::advance(&self.head_tx, turn.head());
         Ok(turn)
-    }
-
-    async fn shutdown(&self) -> Result<(), Error> {
-        // Dropping the last sender lets the writer drain its queue and stop.
-        drop(self.jobs.lock().ok().and_then(|mut jobs| jobs.take()));
-        let writer = self.writer.lock().ok().and_then(|mut writer| writer.take());
-        if let Some((writer, notifier)) = writer {
-            writer.await.map_err(|_| Error::Closed)?;
-            // The writer is gone, so the notifier sends the last head and ends.
-            notifier.await.map_err(|_| Error::Closed)?;
-        }
-        self.stop_following();
-        self.readers.close().await;
-        self.turns.close().await;
-        Ok(())
     }
 }

@@ -19,6 +19,8 @@ use rusqlite::Connection;
 use rusqlite_migration::{M, Migrations};
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::bulk::BulkLog;
+use crate::coordination::Coordination;
 use crate::envelope::{AppendRequest, Appended, StoredEvent};
 use crate::error::Error;
 use crate::log::EventLog;
@@ -122,21 +124,6 @@ impl EventLog for SqliteLog {
         outcome.await.map_err(|_| Error::Closed)?
     }
 
-    /// One transaction per batch, no idempotency lookups; into an empty log, the
-    /// `(stream, version)` index is dropped until [`EventLog::finish_import`]
-    /// (see the `import` module).
-    async fn import(&self, batch: Vec<AppendRequest>) -> Result<u64, Error> {
-        let (reply, outcome) = oneshot::channel();
-        self.send(Work::Import(ImportJob { batch, reply })).await?;
-        outcome.await.map_err(|_| Error::Closed)?
-    }
-
-    async fn finish_import(&self) -> Result<(), Error> {
-        let (reply, outcome) = oneshot::channel();
-        self.send(Work::FinishImport(reply)).await?;
-        outcome.await.map_err(|_| Error::Closed)?
-    }
-
     async fn read_stream(
         &self,
         stream: &str,
@@ -155,24 +142,6 @@ impl EventLog for SqliteLog {
     async fn find_command(&self, command_id: uuid::Uuid) -> Result<Option<Appended>, Error> {
         self.read(move |conn| reader::find_command(conn, command_id))
             .await
-    }
-
-    async fn export(&self, after: u64, limit: usize) -> Result<RawBatch, Error> {
-        self.read(move |conn| raw::export(conn, after, limit)).await
-    }
-
-    /// One transaction on the writer thread; into an empty log, the
-    /// `(stream, version)` index is dropped until [`EventLog::finish_import`], as
-    /// for [`EventLog::import`].
-    async fn import_raw(&self, batch: RawBatch) -> Result<u64, Error> {
-        let (reply, outcome) = oneshot::channel();
-        self.send(Work::ImportRaw(RawImportJob { batch, reply }))
-            .await?;
-        outcome.await.map_err(|_| Error::Closed)?
-    }
-
-    async fn erasures(&self) -> Result<Vec<Erasure>, Error> {
-        self.read(raw::erasures).await
     }
 
     fn head(&self) -> watch::Receiver<u64> {
@@ -194,6 +163,45 @@ impl EventLog for SqliteLog {
         Ok(())
     }
 }
+
+#[async_trait]
+impl BulkLog for SqliteLog {
+    /// One transaction per batch, no idempotency lookups; into an empty log, the
+    /// `(stream, version)` index is dropped until [`BulkLog::finish_import`]
+    /// (see the `import` module).
+    async fn import(&self, batch: Vec<AppendRequest>) -> Result<u64, Error> {
+        let (reply, outcome) = oneshot::channel();
+        self.send(Work::Import(ImportJob { batch, reply })).await?;
+        outcome.await.map_err(|_| Error::Closed)?
+    }
+
+    async fn finish_import(&self) -> Result<(), Error> {
+        let (reply, outcome) = oneshot::channel();
+        self.send(Work::FinishImport(reply)).await?;
+        outcome.await.map_err(|_| Error::Closed)?
+    }
+
+    async fn export(&self, after: u64, limit: usize) -> Result<RawBatch, Error> {
+        self.read(move |conn| raw::export(conn, after, limit)).await
+    }
+
+    /// One transaction on the writer thread; into an empty log, the
+    /// `(stream, version)` index is dropped until [`BulkLog::finish_import`], as
+    /// for [`BulkLog::import`].
+    async fn import_raw(&self, batch: RawBatch) -> Result<u64, Error> {
+        let (reply, outcome) = oneshot::channel();
+        self.send(Work::ImportRaw(RawImportJob { batch, reply }))
+            .await?;
+        outcome.await.map_err(|_| Error::Closed)?
+    }
+
+    async fn erasures(&self) -> Result<Vec<Erasure>, Error> {
+        self.read(raw::erasures).await
+    }
+}
+
+/// One process owns an SQLite log (its lock file says so): the defaults hold.
+impl Coordination for SqliteLog {}
 
 fn lock_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();

@@ -25,7 +25,7 @@ use domain::organization::ParentFacts;
 use domain::person::HomeFacts;
 use domain::snils::Snils;
 use domain::vocabulary::access::Role;
-use eventlog::{AppendRequest, Appended, EventLog, StreamAppend};
+use eventlog::{AppendRequest, Appended, Coordination, EventLog, StreamAppend};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -117,6 +117,8 @@ impl From<domain::rules::RuleViolation> for CommandError {
 #[derive(Clone)]
 pub struct Commands {
     log: Arc<dyn EventLog>,
+    /// The same log, for turns among the processes sharing it.
+    nodes: Arc<dyn Coordination>,
     facts: Arc<dyn Facts>,
     /// Next card sequence per region, started from the read model's highest and
     /// raised past any number found taken (another node, a lagging read model).
@@ -159,10 +161,16 @@ pub(crate) trait Command: Send + Sync {
 }
 
 impl Commands {
-    /// The command path over `log`, deciding with `facts`.
-    pub fn new(log: Arc<dyn EventLog>, facts: Arc<dyn Facts>) -> Commands {
+    /// The command path over `log`, deciding with `facts`; `nodes` is the same
+    /// log as the processes sharing it coordinate by.
+    pub fn new(
+        log: Arc<dyn EventLog>,
+        nodes: Arc<dyn Coordination>,
+        facts: Arc<dyn Facts>,
+    ) -> Commands {
         Commands {
             log,
+            nodes,
             facts,
             card_sequences: Arc::new(DashMap::new()),
             snils_turns: Arc::new(DashMap::new()),
@@ -197,8 +205,8 @@ impl Commands {
         let lock = Arc::clone(self.snils_turns.entry(snils).or_default().value());
         let local = lock.lock_owned().await;
         let topic = format!("snils {}", snils.digits());
-        let shared = self.log.turn(topic.as_bytes()).await?;
-        if self.log.shared() {
+        let shared = self.nodes.turn(topic.as_bytes()).await?;
+        if self.nodes.shared() {
             // Another process's admission with this SNILS may be committed
             // and not yet applied here. (Alone on its log, this process saw
             // its own settle before the local turn passed.)

@@ -89,7 +89,7 @@ async fn or_after_sync(
     lookup: impl Fn() -> Result<Viewer, ApiError>,
 ) -> Result<Viewer, ApiError> {
     match lookup() {
-        Err(ApiError::Unauthenticated) if app.log.shared() => {
+        Err(ApiError::Unauthenticated) if app.nodes.shared() => {
             app.sync().await?;
             lookup()
         }
