@@ -12,6 +12,7 @@
 //! - [`access`]: who a bearer token belongs to (role, subtree) until revoked.
 //! - [`audit`]: who read whose personal data, and when.
 //! - [`access_token`]: bearer tokens: minted once, kept only as a hash.
+//! - `columns`: what the models' tables share (segmented columns, heap sizes).
 //!
 //! What it does not do: write to the log, or know HTTP and GraphQL.
 
@@ -19,6 +20,7 @@ pub mod access;
 pub mod access_token;
 pub mod archive;
 pub mod audit;
+mod columns;
 pub mod error;
 pub mod registry;
 pub mod runtime;

@@ -21,6 +21,11 @@ use crate::error::Error;
 /// lock, a checkpoint update) vanish, small enough that readers wait little.
 pub const APPLY_BATCH: usize = 4096;
 
+/// Events a model that shares itself behind one lock (registry, archive) applies
+/// under one write lock: small enough that a reader waits well under a
+/// millisecond, large enough that locking costs nothing.
+pub const APPLY_SLICE: usize = 256;
+
 /// One event as projections see it: the envelope and the decoded domain event.
 pub struct Applied {
     /// The stored envelope (position, stream, dates, actor, raw payload).

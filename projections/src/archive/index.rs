@@ -148,8 +148,8 @@ impl JournalIndex {
             ),
             (
                 "organisation and application ids",
-                crate::registry::hash_table_bytes(self.by_id.capacity(), 20)
-                    + crate::registry::hash_table_bytes(self.applications.capacity(), 20),
+                crate::columns::hash_table_bytes(self.by_id.capacity(), 20)
+                    + crate::columns::hash_table_bytes(self.applications.capacity(), 20),
             ),
         ]
     }

@@ -176,7 +176,7 @@ impl Projection for Archive {
     }
 
     fn apply(&self, events: &[Applied]) {
-        for slice in events.chunks(crate::registry::APPLY_SLICE) {
+        for slice in events.chunks(crate::runtime::APPLY_SLICE) {
             let mut index = self.index.write();
             for applied in slice {
                 index.apply(applied);

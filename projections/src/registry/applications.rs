@@ -120,7 +120,7 @@ impl ApplicationTable {
             .sum();
         self.records.capacity() * std::mem::size_of::<ApplicationRecord>()
             + names
-            + crate::registry::hash_table_bytes(self.by_id.capacity(), 20)
+            + crate::columns::hash_table_bytes(self.by_id.capacity(), 20)
             + self.by_org.len().div_ceil(7) * (11 * 12 + 16)
     }
 

@@ -8,9 +8,9 @@ use domain::card_number::CardNumber;
 use domain::vocabulary::card::{CardBlockReason, CardKind};
 use hashbrown::HashTable;
 
-use crate::registry::hash_table_bytes;
+use crate::columns::Segmented;
+use crate::columns::hash_table_bytes;
 use crate::registry::members::NO_CARD;
-use crate::registry::segments::Segmented;
 
 /// One card (32 bytes).
 pub(crate) struct CardRecord {

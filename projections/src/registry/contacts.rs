@@ -6,7 +6,7 @@
 //! ten digits in five bytes; any other phone made of [`PHONE_CHARS`] is packed
 //! two characters a byte.
 
-use crate::registry::personal::{push_len, push_text, read_len, read_text};
+use crate::registry::text::{push_len, push_text, read_len, read_text};
 
 /// How a mobile number is usually written: `D` a digit.
 const MOBILE_FORM: &str = "+7 DDD DDD-DD-DD";

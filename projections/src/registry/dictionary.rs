@@ -13,7 +13,7 @@ use hashbrown::HashTable;
 /// Texts by number, with how many entries use each.
 #[derive(Default)]
 pub(crate) struct Dictionary {
-    /// Texts in [`crate::registry::personal::encode_text`]'s form; empty when free.
+    /// Texts in [`crate::registry::text::encode_text`]'s form; empty when free.
     texts: Vec<Box<[u8]>>,
     /// Entries using each text; 0 for a free number.
     uses: Vec<u32>,
@@ -81,7 +81,7 @@ impl Dictionary {
             + self.texts.capacity() * 16
             + self.uses.capacity() * 4
             + self.free.capacity() * 4
-            + crate::registry::hash_table_bytes(self.index.capacity(), 4)
+            + crate::columns::hash_table_bytes(self.index.capacity(), 4)
     }
 }
 

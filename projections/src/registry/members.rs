@@ -13,12 +13,12 @@ use domain::snils::Snils;
 use domain::vocabulary::person::{EndReason, Gender, MemberCategory, PersonalData, Profession};
 use hashbrown::HashTable;
 
+use crate::columns::Segmented;
+use crate::columns::hash_table_bytes;
 use crate::registry::dictionary::Dictionary;
-use crate::registry::hash_table_bytes;
 use crate::registry::names::{self, NameIndex};
 use crate::registry::orgs::NO_ORG;
 use crate::registry::personal::{self, Arena, NO_ENTRY};
-use crate::registry::segments::Segmented;
 
 /// The index of no card.
 pub(crate) const NO_CARD: u32 = u32::MAX;

@@ -9,17 +9,16 @@
 //!
 //! Layout: [`model`] folds events; [`orgs`], [`members`], [`cards`],
 //! [`applications`] are its tables; [`personal`] keeps personal data compact
-//! (names by number in [`dictionary`], e-mail and phone in [`contacts`]),
-//! [`names`] is the name search; [`segments`] grows the per-person tables
-//! without slack; [`queries`] pages lists; [`views`] are the answers; [`facts`]
-//! what commands need.
+//! (names by number in [`dictionary`], e-mail and phone in [`contacts`], both
+//! in [`text`]'s byte forms), [`names`] is the name search; [`queries`] pages
+//! lists; [`views`] are the answers; [`facts`] what commands need.
 //!
 //! Sharing: one `RwLock` around the model. The projector takes the write lock
 //! for [`APPLY_SLICE`] events at a time, so a reader waits a fraction of a
 //! millisecond at most; readers hold the read lock only to copy out a view.
 //!
 //! Memory: members are `u32` indexes into compact records (see `members.rs`) in
-//! fixed segments ([`segments`]): about 177 bytes a person with one card,
+//! fixed segments (`crate::columns::Segmented`): about 177 bytes a person with one card,
 //! indexes included (measured by the allocator in `tests/registry/memory.rs`),
 //! within the budget of 179 (700 MB for 3.9M). Every person ever admitted is
 //! kept (6.6M in the full synthetic union), so the full scale holds more.
@@ -36,7 +35,7 @@ mod names;
 mod orgs;
 mod personal;
 mod queries;
-pub(crate) mod segments;
+mod text;
 mod views;
 
 use domain::card_number::CardNumber;
@@ -56,9 +55,7 @@ pub use crate::registry::views::{
     OrganizationView, Page,
 };
 
-/// Events applied under one write lock: small enough that a reader waits well
-/// under a millisecond, large enough that locking costs nothing.
-pub const APPLY_SLICE: usize = 256;
+pub use crate::runtime::APPLY_SLICE;
 
 /// The registry read model. Cheap to share behind an `Arc`.
 #[derive(Default)]
@@ -234,19 +231,6 @@ impl Registry {
         report.push(("applications", model.applications.heap_bytes()));
         report
     }
-}
-
-/// Bytes of a hash table (std or hashbrown) of `capacity` items of `item` bytes:
-/// its buckets and their control bytes.
-pub(crate) fn hash_table_bytes(capacity: usize, item: usize) -> usize {
-    let buckets = if capacity == 0 {
-        0
-    } else if capacity < 8 {
-        (capacity + 1).next_power_of_two()
-    } else {
-        (capacity * 8 / 7).next_power_of_two()
-    };
-    buckets * (item + 1)
 }
 
 impl Projection for Registry {

@@ -240,7 +240,7 @@ impl OrgTable {
             .sum();
         self.records.capacity() * std::mem::size_of::<OrgRecord>()
             + lists
-            + crate::registry::hash_table_bytes(self.by_id.capacity(), 20)
+            + crate::columns::hash_table_bytes(self.by_id.capacity(), 20)
     }
 
     fn link_child(&mut self, parent: u32, child: u32) {

@@ -5,7 +5,7 @@
 //! person's data is one entry in an [`Arena`] of 1 MiB pages, addressed by a
 //! `u32` handle: 5 bytes of SNILS, the birth date as a varint, the three names
 //! as numbers in the [`Dictionary`] of names, then the e-mail and phone as a
-//! length and letters in [`encode_text`]'s one-byte form; an e-mail on a common
+//! length and letters in the one-byte form of [`text`](crate::registry::text); an e-mail on a common
 //! domain keeps the domain as one byte, a phone number made of digits and
 //! `+ -()` two characters a byte. Erasure zeroes the entry's bytes in place and
 //! releases its names, so no copy of the data stays in memory (a name stays
@@ -17,6 +17,7 @@ use domain::vocabulary::person::PersonalData;
 
 use crate::registry::contacts::{push_email, push_phone, read_email, read_phone};
 use crate::registry::dictionary::Dictionary;
+use crate::registry::text::{decode_text, encode_text, push_len, read_len};
 
 /// The handle of no entry.
 pub(crate) const NO_ENTRY: u32 = u32::MAX;
@@ -192,91 +193,6 @@ fn snils_from_key(key: u64) -> Option<Snils> {
         .flatten()
 }
 
-/// Text in one byte per letter: ASCII as is, А..я and Ё/ё as 0x80..0xC1, any
-/// other character as 0xFF and its four bytes.
-pub(crate) fn encode_text(text: &str, out: &mut Vec<u8>) {
-    for c in text.chars() {
-        match c {
-            '\0'..='\x7f' => out.push(c as u8),
-            'А'..='я' => out.push(0x80 + (c as u32 - 'А' as u32) as u8),
-            'Ё' => out.push(0xC0),
-            'ё' => out.push(0xC1),
-            _ => {
-                out.push(0xFF);
-                out.extend_from_slice(&(c as u32).to_le_bytes());
-            }
-        }
-    }
-}
-
-/// Text back from [`encode_text`]'s form.
-pub(crate) fn decode_text(mut bytes: &[u8]) -> String {
-    let mut text = String::with_capacity(bytes.len() * 2);
-    while let Some((&b, rest)) = bytes.split_first() {
-        bytes = rest;
-        let c = match b {
-            0x00..=0x7F => char::from(b),
-            0x80..=0xBF => char::from_u32('А' as u32 + u32::from(b - 0x80)).unwrap_or('?'),
-            0xC0 => 'Ё',
-            0xC1 => 'ё',
-            _ => {
-                let code = bytes
-                    .get(0..4)
-                    .and_then(|b| b.try_into().ok())
-                    .map_or(0xFFFD, u32::from_le_bytes);
-                bytes = bytes.get(4..).unwrap_or(&[]);
-                char::from_u32(code).unwrap_or('\u{FFFD}')
-            }
-        };
-        text.push(c);
-    }
-    text
-}
-
-/// A text field: its encoded length + 1 (0: absent), then its bytes.
-pub(crate) fn push_text(out: &mut Vec<u8>, text: Option<&str>) {
-    let Some(text) = text else {
-        out.push(0);
-        return;
-    };
-    let mut encoded = Vec::with_capacity(text.len());
-    encode_text(text, &mut encoded);
-    push_len(out, encoded.len() + 1);
-    out.extend_from_slice(&encoded);
-}
-
-/// `None` when malformed; `Some(None)` for an absent field.
-pub(crate) fn read_text(rest: &mut &[u8]) -> Option<Option<String>> {
-    let (len, used) = read_len(rest)?;
-    *rest = rest.get(used..)?;
-    if len == 0 {
-        return Some(None);
-    }
-    let text = decode_text(rest.get(..len - 1)?);
-    *rest = rest.get(len - 1..)?;
-    Some(Some(text))
-}
-
-/// A length as a little-endian base-128 varint.
-pub(crate) fn push_len(out: &mut Vec<u8>, mut len: usize) {
-    while len >= 0x80 {
-        out.push((len as u8 & 0x7F) | 0x80);
-        len >>= 7;
-    }
-    out.push(len as u8);
-}
-
-pub(crate) fn read_len(bytes: &[u8]) -> Option<(usize, usize)> {
-    let mut len = 0usize;
-    for (i, &b) in bytes.iter().enumerate().take(5) {
-        len |= usize::from(b & 0x7F) << (7 * i);
-        if b & 0x80 == 0 {
-            return Some((len, i + 1));
-        }
-    }
-    None
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -310,13 +226,5 @@ mod tests {
         assert!(arena.get(handle).iter().all(|&b| b == 0));
         assert_eq!(names.get(0), None, "the surname was released");
         assert_eq!(decode(arena.get(handle), &names), None);
-    }
-
-    #[test]
-    fn cyrillic_letters_take_one_byte() {
-        let mut bytes = Vec::new();
-        encode_text("Иванова", &mut bytes);
-        assert_eq!(bytes.len(), 7);
-        assert_eq!(decode_text(&bytes), "Иванова");
     }
 }

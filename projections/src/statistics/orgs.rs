@@ -111,7 +111,7 @@ impl Orgs {
             + 16;
         lists
             + self.ids.capacity() * per_org
-            + crate::registry::hash_table_bytes(self.index.capacity(), 20)
+            + crate::columns::hash_table_bytes(self.index.capacity(), 20)
     }
 
     /// Whether `ancestor` is `org` or above it on `day`, as known at `known_at`.

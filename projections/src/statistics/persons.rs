@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use domain::ids::PersonId;
 
-use crate::registry::segments::Segmented;
+use crate::columns::Segmented;
 use crate::statistics::table::SpellRef;
 
 /// One change of category or profession, effective from `day`, known from `pos`.
@@ -132,9 +132,9 @@ impl Persons {
                 "earlier spells, histories",
                 earlier
                     + histories
-                    + crate::registry::hash_table_bytes(self.earlier_spells.capacity(), 28)
-                    + crate::registry::hash_table_bytes(self.histories.capacity(), 28)
-                    + crate::registry::hash_table_bytes(self.irregular.capacity(), 4),
+                    + crate::columns::hash_table_bytes(self.earlier_spells.capacity(), 28)
+                    + crate::columns::hash_table_bytes(self.histories.capacity(), 28)
+                    + crate::columns::hash_table_bytes(self.irregular.capacity(), 4),
             ),
         ]
     }
