@@ -158,28 +158,9 @@ fn mb(bytes: usize) -> String {
 /// and mapped on its own (large blocks).
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn allocator() -> String {
-    /// glibc's `struct mallinfo2`.
-    #[repr(C)]
-    struct MallInfo2 {
-        arena: usize,
-        ordblks: usize,
-        smblks: usize,
-        hblks: usize,
-        hblkhd: usize,
-        usmblks: usize,
-        fsmblks: usize,
-        uordblks: usize,
-        fordblks: usize,
-        keepcost: usize,
-    }
-    unsafe extern "C" {
-        fn mallinfo2() -> MallInfo2;
-        /// The bundled SQLite's own count of the bytes it has allocated.
-        fn sqlite3_memory_used() -> i64;
-    }
     // SAFETY: both take no arguments and return plain values; SQLite's counter
-    // is thread-safe.
-    let (info, sqlite) = unsafe { (mallinfo2(), sqlite3_memory_used()) };
+    // (of the bytes the bundled SQLite has allocated) is thread-safe.
+    let (info, sqlite) = unsafe { (libc::mallinfo2(), libsqlite3_sys::sqlite3_memory_used()) };
     format!(
         "in use {} (of which mapped {}, SQLite's page caches and statements {}), free in heaps {}",
         mb(info.uordblks + info.hblkhd),
