@@ -14,6 +14,15 @@ use clap::{Args, Parser, Subcommand};
 pub struct Cli {
     #[command(flatten)]
     pub store: StoreArgs,
+    /// Who you are, recorded as the actor of every event a command here
+    /// appends (init, token, command, generate's and demo's grants).
+    #[arg(
+        long,
+        global = true,
+        env = "REESTR_OPERATOR",
+        default_value = app::operator::OPERATOR
+    )]
+    pub operator: String,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -64,6 +73,14 @@ pub enum Command {
     /// organisation's subtree to a new holder; prints the token alone on the
     /// last line (shown once: only its hash is kept).
     Token(TokenArgs),
+    /// Run one command of the registry (admit, transfer, register, grant, …)
+    /// through the same application layer as the API, as the operator (or as
+    /// --token's holder): the read models are folded from the log first.
+    /// Prints the answer as one JSON line; a refusal prints the API's code and
+    /// rule (e.g. `RULE_VIOLATION SAME_HOME (charter rule 3): …`) and exits
+    /// with status 2.
+    #[command(name = "command")]
+    Run(CommandArgs),
     /// Print the served GraphQL schema (SDL); needs no registry.
     Schema,
     /// Copy a whole log to another database (SQLite to PostgreSQL or back):
@@ -71,6 +88,44 @@ pub enum Command {
     /// (erased stays erased). Resumes an interrupted copy; verifies both logs by
     /// count and digest at the end. Ignores --data-dir and --database-url.
     Copy(CopyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CommandArgs {
+    /// The command: the GraphQL mutation of the same name.
+    #[arg(value_enum)]
+    pub name: CommandName,
+    /// Its arguments as JSON, named as the schema names them, e.g.
+    /// '{"memberId": "…", "toOrgId": "…", "effectiveOn": "2025-09-01"}'; a
+    /// mutation whose one argument is `input` takes the input object itself.
+    #[arg(long)]
+    pub input: String,
+    /// Act as this token's holder (role and subtree) instead of the operator.
+    #[arg(long, env = "REESTR_TOKEN")]
+    pub token: Option<String>,
+}
+
+/// The commands `reestr command` runs, named as the API's mutations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "camelCase")]
+pub enum CommandName {
+    RegisterOrganization,
+    RenameOrganization,
+    MoveOrganization,
+    UpdatePassport,
+    DissolveOrganization,
+    AdmitMember,
+    TransferMember,
+    EndMembership,
+    UpdateMember,
+    IssueCard,
+    BlockCard,
+    ErasePersonalData,
+    SubmitApplication,
+    ApproveApplication,
+    RejectApplication,
+    GrantRole,
+    RevokeRole,
 }
 
 #[derive(Debug, Args)]

@@ -2,21 +2,19 @@
 
 use std::sync::Arc;
 
-use anyhow::bail;
-use domain::event::{Event, OrganizationEvent};
-use domain::ids::OrgId;
-use eventlog::{Backend, codec, read_all};
-use futures::StreamExt;
+use app::Operator;
+use eventlog::Backend;
 
 use crate::cli::{DemoArgs, GenerateArgs};
-use crate::{generate, init, serve};
+use crate::refusal::Refused;
+use crate::{generate, serve};
 
 /// The label of the ADMINs the demo grants.
 const HOLDER: &str = "demo";
 
 /// On an empty log generates the union first; on a log that holds one grants
 /// a fresh root ADMIN instead. Then serves, printing the URL and the token.
-pub async fn run(log: &Arc<dyn Backend>, args: &DemoArgs) -> anyhow::Result<()> {
+pub async fn run(log: &Arc<dyn Backend>, args: &DemoArgs, operator: &str) -> anyhow::Result<()> {
     let head = *log.head().borrow();
     let token = if head == 0 {
         println!(
@@ -29,33 +27,19 @@ pub async fn run(log: &Arc<dyn Backend>, args: &DemoArgs) -> anyhow::Result<()> 
             today: None,
             holder: HOLDER.into(),
         };
-        generate::union(log, &generate).await?
+        generate::union(log, &generate, operator).await?
     } else {
         println!("The registry holds {head} events: serving them.");
-        let today = chrono::Local::now().date_naive();
-        init::grant_root_admin(log, central(log).await?, HOLDER, today).await?
+        Operator::new(log.clone(), operator)
+            .grant_root_admin(HOLDER.into())
+            .await
+            .map_err(Refused)?
+            .token
     };
     serve::serve(log, &args.serve, |address| {
         println!("Open http://{address}/graphql; the read models catch up from the log first (/health says when).");
         println!("Send the header `Authorization: Bearer <token>` with this root ADMIN token (shown once):");
-        println!("{}", token.token);
+        println!("{token}");
     })
     .await
-}
-
-/// The CENTRAL organisation: the one registered without a parent (the first
-/// event of every log `init` or `generate` made).
-async fn central(log: &Arc<dyn Backend>) -> anyhow::Result<OrgId> {
-    let mut events = read_all(log.clone(), 0);
-    while let Some(stored) = events.next().await {
-        if let Event::Organization(OrganizationEvent::Registered {
-            org_id,
-            parent_id: None,
-            ..
-        }) = codec::decode(&stored?)?
-        {
-            return Ok(org_id);
-        }
-    }
-    bail!("the log holds no CENTRAL organisation")
 }

@@ -4,25 +4,36 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
+use app::Operator;
 use eventlog::Backend;
 use generator::Config;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use projections::access_token::MintedToken;
 
 use crate::cli::GenerateArgs;
 use crate::init;
+use crate::refusal::Refused;
 
 /// Generates the union, grants the root ADMIN over its CENTRAL organisation and
 /// prints a summary, then the token alone on the last line.
-pub async fn run(log: &Arc<dyn Backend>, args: &GenerateArgs) -> anyhow::Result<()> {
-    let token = union(log, args).await?;
+pub async fn run(
+    log: &Arc<dyn Backend>,
+    args: &GenerateArgs,
+    operator: &str,
+) -> anyhow::Result<()> {
+    let token = union(log, args, operator).await?;
     init::print_token(&args.holder, &token);
     Ok(())
 }
 
-/// Generates the union with a progress bar on stderr, grants the root ADMIN
-/// and prints a summary; returns the ADMIN's token.
-pub async fn union(log: &Arc<dyn Backend>, args: &GenerateArgs) -> anyhow::Result<MintedToken> {
+/// Generates the union with a progress bar on stderr (the generator's bulk
+/// load, every event decided by the charter), grants the root ADMIN through
+/// the application layer as `operator`, and prints a summary; returns the
+/// ADMIN's token.
+pub async fn union(
+    log: &Arc<dyn Backend>,
+    args: &GenerateArgs,
+    operator: &str,
+) -> anyhow::Result<String> {
     let today = args
         .today
         .unwrap_or_else(|| chrono::Local::now().date_naive());
@@ -44,7 +55,14 @@ pub async fn union(log: &Arc<dyn Backend>, args: &GenerateArgs) -> anyhow::Resul
         .context("generating the union")?;
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    let token = init::grant_root_admin(log, summary.central, &args.holder, today).await?;
+    let granted = Operator::new(log.clone(), operator)
+        .grant_role(
+            domain::vocabulary::access::Role::Admin,
+            summary.central,
+            args.holder.clone(),
+        )
+        .await
+        .map_err(Refused)?;
     println!(
         "Generated {} events in {seconds:.1} s ({:.0} events/s): {} organisations, {} people, {} active members (seed {}, today {today})",
         summary.events,
@@ -55,5 +73,5 @@ pub async fn union(log: &Arc<dyn Backend>, args: &GenerateArgs) -> anyhow::Resul
         args.seed,
     );
     println!("CENTRAL organisation: {}", summary.central);
-    Ok(token)
+    Ok(granted.token)
 }

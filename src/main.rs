@@ -1,24 +1,47 @@
 //! The `reestr` binary: command line, configuration and wiring. No charter rule
-//! lives here; commands are decided by `domain` and stored by `eventlog`.
+//! lives here, and nothing is decided, encoded or appended here: every command
+//! that writes goes through the application layer (`app`), which the charter
+//! (`domain`) decides for.
 
 mod bench;
 mod bench_api;
 mod cli;
+mod command;
 mod copy;
 mod demo;
 mod generate;
 mod init;
 mod journal;
+mod refusal;
 mod serve;
 mod store;
 mod token;
+
+use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{BenchCommand, Cli, Command};
+use crate::refusal::{REFUSED, Refused};
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
+    match start() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => match error.downcast_ref::<Refused>() {
+            Some(refused) => {
+                eprintln!("refused: {refused}");
+                ExitCode::from(REFUSED)
+            }
+            None => {
+                eprintln!("Error: {error:?}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+fn start() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -48,14 +71,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     }
     let log = store::open(&cli.store).await?;
     let outcome = match &cli.command {
-        Command::Init(args) => init::run(&log, args).await,
-        Command::Generate(args) => generate::run(&log, args).await,
+        Command::Init(args) => init::run(&log, args, &cli.operator).await,
+        Command::Generate(args) => generate::run(&log, args, &cli.operator).await,
         Command::Events(args) => journal::print(log.clone(), args).await,
         Command::Bench(BenchCommand::Append(args)) => bench::append(log.clone(), args).await,
         Command::Bench(BenchCommand::ReadSide(args)) => bench::read_side(log.clone(), args).await,
         Command::Serve(args) => serve::run(&log, args).await,
-        Command::Demo(args) => demo::run(&log, args).await,
-        Command::Token(args) => token::run(&log, args).await,
+        Command::Demo(args) => demo::run(&log, args, &cli.operator).await,
+        Command::Token(args) => token::run(&log, args, &cli.operator).await,
+        Command::Run(args) => command::run(&log, args, &cli.operator).await,
         // Answered above, before any log is opened.
         Command::Copy(_) | Command::Schema | Command::Bench(BenchCommand::Api(_)) => Ok(()),
     };

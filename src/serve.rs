@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use app::App;
 use eventlog::Backend;
-use graphql::app::App;
 use graphql::schema::Limits;
 use graphql::server::{self, ServeOptions};
 use tokio::net::TcpListener;

@@ -57,10 +57,7 @@ fn init_creates_the_central_organisation_and_a_root_admin_whose_token_only_the_h
     assert_eq!(granted["data"]["role"], "ADMIN");
     assert_eq!(granted["data"]["org_id"], org_id);
     assert_eq!(granted["data"]["holder"], "root@union");
-    assert_eq!(
-        granted["data"]["token_hash"],
-        projections::access_token::hash(token)
-    );
+    assert_eq!(granted["data"]["token_hash"], app::tokens::hash(token));
     assert_eq!(
         registered["correlationId"], granted["correlationId"],
         "one command, one correlation"

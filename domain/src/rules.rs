@@ -159,6 +159,9 @@ pub enum RuleViolation {
     /// The role was already revoked.
     #[error("the role was already revoked")]
     AlreadyRevoked,
+    /// A role over an organisation that is dissolved: it would cover nothing.
+    #[error("no role is granted over a dissolved organisation")]
+    RoleOverDissolved,
 }
 
 impl RuleViolation {
@@ -195,6 +198,7 @@ impl RuleViolation {
             RuleViolation::NotAnAdmin => "NOT_AN_ADMIN",
             RuleViolation::OutsideSubtree => "OUTSIDE_SUBTREE",
             RuleViolation::AlreadyRevoked => "ALREADY_REVOKED",
+            RuleViolation::RoleOverDissolved => "ROLE_OVER_DISSOLVED",
         }
     }
 
@@ -234,7 +238,8 @@ impl RuleViolation {
             | RuleViolation::NotAPrimary => 6,
             RuleViolation::NotAnAdmin
             | RuleViolation::OutsideSubtree
-            | RuleViolation::AlreadyRevoked => 7,
+            | RuleViolation::AlreadyRevoked
+            | RuleViolation::RoleOverDissolved => 7,
         }
     }
 }

@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
+use domain::access::{self, AccessCommand, GrantRole, GrantTarget, GranterFacts};
 use domain::calendar::{MIN_ADMISSION_AGE, Spell, age_on, tenure_days};
 use domain::card_number::CardNumber;
 use domain::error::DomainError;
 use domain::event::{OrganizationEvent, PersonEvent};
-use domain::ids::{OrgId, PersonId};
+use domain::ids::{OrgId, PersonId, UserId};
 use domain::organization::{
     self, MoveOrganization, Organization, OrganizationCommand, ParentFacts,
 };
@@ -18,6 +19,7 @@ use domain::person::{
 };
 use domain::rules::RuleViolation;
 use domain::snils::Snils;
+use domain::vocabulary::access::Role;
 use domain::vocabulary::card::CardKind;
 use domain::vocabulary::organization::OrgLevel;
 use domain::vocabulary::person::{
@@ -583,5 +585,49 @@ proptest! {
             }
             prop_assert!(tree.is_a_tree());
         }
+    }
+}
+
+// Access: who grants what over which organisation.
+
+fn role_of(n: u8) -> Role {
+    [Role::Admin, Role::Chair, Role::Auditor, Role::Analyst][usize::from(n % 4)]
+}
+
+fn target_of(n: u8) -> GrantTarget {
+    [
+        GrantTarget::Open,
+        GrantTarget::Dissolved,
+        GrantTarget::Unknown,
+    ][usize::from(n % 3)]
+}
+
+proptest! {
+    #[test]
+    fn a_role_is_granted_only_by_an_admin_of_the_subtree_over_an_open_organisation(
+        granter in prop::option::of((0u8..4, any::<bool>())),
+        target in 0u8..3,
+        role in 0u8..4,
+    ) {
+        let by = granter.map(|(role, within)| GranterFacts { role: role_of(role), subtree_contains_target: within });
+        let target = target_of(target);
+        let command = AccessCommand::Grant(GrantRole {
+            user_id: UserId(Uuid::from_u128(1)),
+            role: role_of(role),
+            org_id: home_id(0),
+            holder: "holder".into(),
+            token_hash: "ab".repeat(32),
+            by,
+            target,
+        });
+        let result = access::decide(&None, &command, today());
+        let expected: Result<(), DomainError> = match (by, target) {
+            (Some(by), _) if by.role != Role::Admin => Err(RuleViolation::NotAnAdmin.into()),
+            (Some(by), _) if !by.subtree_contains_target => Err(RuleViolation::OutsideSubtree.into()),
+            (_, GrantTarget::Unknown) => Err(DomainError::NotFound { what: "organisation" }),
+            (_, GrantTarget::Dissolved) => Err(RuleViolation::RoleOverDissolved.into()),
+            (_, GrantTarget::Open) => Ok(()),
+        };
+        prop_assert_eq!(result.map(|_| ()), expected);
     }
 }

@@ -1,14 +1,11 @@
 //! Every error the API returns, mapped once to the contract's codes.
 //!
-//! Resolvers return `Result<_, ApiError>`; `From` impls let `?` turn any lower
-//! error into one, and [`ApiError::extend`] is the only place that writes
-//! `extensions.code` (and `extensions.rule` for the charter's refusals).
+//! Resolvers return `Result<_, ApiError>`: `?` turns the application layer's
+//! [`app::Error`] into one, and [`ApiError::extend`] is the only place that
+//! writes `extensions.code` (and `extensions.rule` for the charter's refusals,
+//! `extensions.field` for bad input).
 
 use async_graphql::ErrorExtensions;
-use domain::error::DomainError;
-use domain::rules::RuleViolation;
-
-use crate::commands::CommandError;
 
 /// The contract's error codes (api.graphql's header).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,78 +34,35 @@ impl Code {
             Code::Internal => "INTERNAL",
         }
     }
+
+    /// The code of `error`.
+    pub fn of(error: &app::Error) -> Code {
+        match error {
+            app::Error::Validation { .. } => Code::Validation,
+            app::Error::NotFound { .. } => Code::NotFound,
+            app::Error::Conflict(_) => Code::Conflict,
+            app::Error::Rule(_) => Code::RuleViolation,
+            app::Error::Unauthenticated => Code::Unauthenticated,
+            app::Error::Forbidden(_) => Code::Forbidden,
+            app::Error::RateLimited => Code::RateLimited,
+            app::Error::Internal(_) => Code::Internal,
+        }
+    }
 }
 
-/// An error as the API reports it.
+/// An error as the API reports it: the application layer's, in GraphQL's
+/// clothes (a newtype, since both the error and async-graphql's traits are
+/// foreign here).
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
-    /// Malformed input; `field` names the input at fault when known.
-    #[error("{message}")]
-    Validation {
-        message: String,
-        field: Option<&'static str>,
-    },
-    /// Nothing with that id.
-    #[error("{what} not found")]
-    NotFound { what: &'static str },
-    /// Someone else changed it first, or it exists already.
-    #[error("{0}")]
-    Conflict(String),
-    /// The charter refuses it.
-    #[error(transparent)]
-    Rule(RuleViolation),
-    /// No valid token.
-    #[error("a valid bearer token is required")]
-    Unauthenticated,
-    /// The token's role or subtree does not cover this.
-    #[error("{0}")]
-    Forbidden(String),
-    /// Too many requests from this client.
-    #[error("too many requests; try again later")]
-    RateLimited,
-    /// Our fault; the message is logged, not shown.
-    #[error("internal error")]
-    Internal(String),
-}
+#[error(transparent)]
+pub struct ApiError(pub app::Error);
 
 impl ApiError {
     /// The contract's code for this error.
     pub fn code(&self) -> Code {
-        match self {
-            ApiError::Validation { .. } => Code::Validation,
-            ApiError::NotFound { .. } => Code::NotFound,
-            ApiError::Conflict(_) => Code::Conflict,
-            ApiError::Rule(_) => Code::RuleViolation,
-            ApiError::Unauthenticated => Code::Unauthenticated,
-            ApiError::Forbidden(_) => Code::Forbidden,
-            ApiError::RateLimited => Code::RateLimited,
-            ApiError::Internal(_) => Code::Internal,
-        }
+        Code::of(&self.0)
     }
-}
 
-impl ErrorExtensions for ApiError {
-    fn extend(&self) -> async_graphql::Error {
-        if let ApiError::Internal(detail) = self {
-            tracing::error!(%detail, "internal error");
-        }
-        async_graphql::Error::new(self.to_string()).extend_with(|_, extensions| {
-            extensions.set("code", self.code().as_str());
-            match self {
-                ApiError::Rule(rule) => {
-                    extensions.set("rule", rule.rule());
-                    extensions.set("charterRule", rule.rule_number());
-                }
-                ApiError::Validation {
-                    field: Some(field), ..
-                } => extensions.set("field", *field),
-                _ => {}
-            }
-        })
-    }
-}
-
-impl ApiError {
     /// The error as a response error of its own (outside a resolver: refused
     /// before execution, or withheld after it), with its extensions.
     pub fn server_error(&self) -> async_graphql::ServerError {
@@ -119,49 +73,43 @@ impl ApiError {
     }
 }
 
-impl From<DomainError> for ApiError {
-    fn from(error: DomainError) -> ApiError {
-        match error {
-            DomainError::Rule(rule) => ApiError::Rule(rule),
-            DomainError::Validation(input) => ApiError::Validation {
-                message: input.to_string(),
-                field: Some(input.field()),
-            },
-            DomainError::NotFound { what } => ApiError::NotFound { what },
-            already @ DomainError::AlreadyExists { .. } => ApiError::Conflict(already.to_string()),
-        }
+impl From<app::Error> for ApiError {
+    fn from(error: app::Error) -> ApiError {
+        ApiError(error)
     }
 }
 
-impl From<CommandError> for ApiError {
-    fn from(error: CommandError) -> ApiError {
-        match error {
-            CommandError::Domain(error) => error.into(),
-            conflict @ CommandError::Conflict { .. } => ApiError::Conflict(conflict.to_string()),
-            CommandError::Log(error) => error.into(),
+impl ErrorExtensions for ApiError {
+    fn extend(&self) -> async_graphql::Error {
+        if let app::Error::Internal(detail) = &self.0 {
+            tracing::error!(%detail, "internal error");
         }
-    }
-}
-
-impl From<eventlog::Error> for ApiError {
-    fn from(error: eventlog::Error) -> ApiError {
-        match error {
-            conflict @ eventlog::Error::Conflict { .. } => ApiError::Conflict(conflict.to_string()),
-            eventlog::Error::Erased { .. } => ApiError::Rule(RuleViolation::AlreadyErased),
-            other => ApiError::Internal(other.to_string()),
-        }
+        async_graphql::Error::new(self.0.to_string()).extend_with(|_, extensions| {
+            extensions.set("code", self.code().as_str());
+            match &self.0 {
+                app::Error::Rule(rule) => {
+                    extensions.set("rule", rule.rule());
+                    extensions.set("charterRule", rule.rule_number());
+                }
+                app::Error::Validation {
+                    field: Some(field), ..
+                } => extensions.set("field", *field),
+                _ => {}
+            }
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use async_graphql::Value;
-    use domain::error::InvalidInput;
+    use domain::error::{DomainError, InvalidInput};
+    use domain::rules::RuleViolation;
 
     use super::*;
 
-    fn extensions(error: impl Into<ApiError>) -> (String, Option<Value>, Option<Value>) {
-        let error = error.into().extend();
+    fn extensions(error: impl Into<app::Error>) -> (String, Option<Value>, Option<Value>) {
+        let error = ApiError(error.into()).extend();
         let extensions = error.extensions.expect("every error carries extensions");
         let code = match extensions.get("code") {
             Some(Value::String(code)) => code.clone(),
@@ -202,11 +150,11 @@ mod tests {
             .0,
             "CONFLICT"
         );
-        let conflict = CommandError::Conflict {
+        let conflict = app::Error::Conflict(app::Conflict::Version {
             stream: "person-x".into(),
             expected: 2,
             actual: 3,
-        };
+        });
         assert_eq!(extensions(conflict).0, "CONFLICT");
         assert_eq!(
             extensions(eventlog::Error::Erased {
@@ -217,12 +165,12 @@ mod tests {
         );
         assert_eq!(extensions(eventlog::Error::Closed).0, "INTERNAL");
         for (error, code) in [
-            (ApiError::Unauthenticated, "UNAUTHENTICATED"),
+            (app::Error::Unauthenticated, "UNAUTHENTICATED"),
             (
-                ApiError::Forbidden("outside your subtree".into()),
+                app::Error::Forbidden(app::Refusal::PersonalData),
                 "FORBIDDEN",
             ),
-            (ApiError::RateLimited, "RATE_LIMITED"),
+            (app::Error::RateLimited, "RATE_LIMITED"),
         ] {
             assert_eq!(extensions(error).0, code);
         }
@@ -230,7 +178,7 @@ mod tests {
 
     #[test]
     fn an_internal_error_shows_no_detail() {
-        let error = ApiError::Internal("sqlite: disk I/O error at /var/lib/x".into()).extend();
+        let error = ApiError(app::Error::internal("sqlite: disk I/O error at /var/lib/x")).extend();
         assert_eq!(error.message, "internal error");
     }
 }

@@ -5,16 +5,15 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
+use app::views::Holder;
+use app::{App, ClientAddr, Viewer};
 use async_graphql::{Request, Variables};
 use chrono::{Days, NaiveDate};
 use domain::ids::{OrgId, UserId};
 use domain::snils::Snils;
 use domain::vocabulary::access::Role;
 use eventlog::SqliteLog;
-use graphql::app::App;
-use graphql::guard::{ClientAddr, Viewer};
 use graphql::schema::{self, Limits, ReestrSchema};
-use projections::access::Holder;
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -55,7 +54,7 @@ fn holder(role: Role, org: &str) -> Viewer {
 }
 
 fn today() -> NaiveDate {
-    graphql::app::today()
+    app::today()
 }
 
 fn days_ago(days: u64) -> String {
@@ -156,7 +155,7 @@ impl World {
     }
 
     fn head(&self) -> u64 {
-        *self.app.log.head().borrow()
+        self.app.head()
     }
 
     async fn run(&self, viewer: Option<&Viewer>, query: &str, variables: Value) -> Value {
@@ -1003,7 +1002,7 @@ async fn anonymous_submissions_are_limited_per_client_address() {
     let first = ClientAddr(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)));
     let second = ClientAddr(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2)));
 
-    for _ in 0..graphql::rate_limit::SUBMISSION_BURST {
+    for _ in 0..app::rate_limit::SUBMISSION_BURST {
         data(run(&world.schema, None, Some(first), submit, variables.clone()).await);
     }
     let head = world.head();
@@ -1017,10 +1016,10 @@ async fn anonymous_submissions_are_limited_per_client_address() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_without_an_address_share_one_bucket() {
     let world = World::with(|app| {
-        app.submissions = graphql::rate_limit::SubmissionLimit::new(
+        app.set_submission_limit(app::rate_limit::SubmissionLimit::new(
             std::num::NonZeroU32::MIN,
             std::num::NonZeroU32::MIN,
-        );
+        ));
     })
     .await;
     let submit = "mutation($input: ApplicationInput!) { submitApplication(input: $input) { id } }";

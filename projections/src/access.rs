@@ -12,7 +12,6 @@ use domain::ids::{OrgId, UserId};
 use domain::vocabulary::access::Role;
 use parking_lot::RwLock;
 
-use crate::access_token;
 use crate::runtime::{Applied, Projection};
 
 /// A token's holder.
@@ -48,13 +47,10 @@ impl Access {
         Access::default()
     }
 
-    /// The active holder of `token`, if any.
-    pub fn authenticate(&self, token: &str) -> Option<Holder> {
-        self.model
-            .read()
-            .by_token_hash
-            .get(&access_token::hash(token))
-            .cloned()
+    /// The active holder whose token hashes to `token_hash` (the form
+    /// `RoleGranted` keeps), if any.
+    pub fn holder_by_token_hash(&self, token_hash: &str) -> Option<Holder> {
+        self.model.read().by_token_hash.get(token_hash).cloned()
     }
 
     /// The active holder with id `user_id`, if any.

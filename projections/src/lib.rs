@@ -11,13 +11,12 @@
 //! - [`statistics`]: figures for any subtree on any date, known at any position; movement.
 //! - [`access`]: who a bearer token belongs to (role, subtree) until revoked.
 //! - [`audit`]: who read whose personal data, and when.
-//! - [`access_token`]: bearer tokens: minted once, kept only as a hash.
 //! - `columns`: what the models' tables share (segmented columns, heap sizes).
 //!
-//! What it does not do: write to the log, or know HTTP and GraphQL.
+//! What it does not do: write to the log, mint or check tokens, decide who may
+//! read what, or know HTTP and GraphQL.
 
 pub mod access;
-pub mod access_token;
 pub mod archive;
 pub mod audit;
 mod columns;

@@ -1,9 +1,10 @@
 //! GrantRole: an ADMIN gives a new holder a role over a subtree.
 
-use crate::access::{AccessCommand, Grant, GranterFacts, check_granter};
+use crate::access::{AccessCommand, Grant, GrantTarget, GranterFacts, check_granter};
 use crate::error::{DomainError, InvalidInput, non_blank};
 use crate::event::AccessEvent;
 use crate::ids::{OrgId, UserId};
+use crate::rules::RuleViolation;
 use crate::vocabulary::access::Role;
 
 /// Grant `role` over the subtree of `org_id` to a new holder `user_id`.
@@ -21,6 +22,8 @@ pub struct GrantRole {
     pub token_hash: String,
     /// Who grants; `None` only for the operator's bootstrap from the command line.
     pub by: Option<GranterFacts>,
+    /// The organisation `org_id`, as its own stream has it.
+    pub target: GrantTarget,
 }
 
 impl From<GrantRole> for AccessCommand {
@@ -35,7 +38,10 @@ impl From<GrantRole> for AccessCommand {
 /// [`DomainError::AlreadyExists`] when the holder has a grant already (a new role
 /// is a new holder with a new token); [`InvalidInput::EmptyHolder`],
 /// [`InvalidInput::TokenHash`]; [`RuleViolation::NotAnAdmin`](crate::rules::RuleViolation::NotAnAdmin),
-/// [`RuleViolation::OutsideSubtree`](crate::rules::RuleViolation::OutsideSubtree).
+/// [`RuleViolation::OutsideSubtree`](crate::rules::RuleViolation::OutsideSubtree);
+/// [`DomainError::NotFound`] for an unknown organisation and
+/// [`RuleViolation::RoleOverDissolved`](crate::rules::RuleViolation::RoleOverDissolved)
+/// for a dissolved one.
 pub(crate) fn decide(
     grant: &Option<Grant>,
     command: &GrantRole,
@@ -51,6 +57,15 @@ pub(crate) fn decide(
         return Err(InvalidInput::TokenHash.into());
     }
     check_granter(command.by)?;
+    match command.target {
+        GrantTarget::Unknown => {
+            return Err(DomainError::NotFound {
+                what: "organisation",
+            });
+        }
+        GrantTarget::Dissolved => return Err(RuleViolation::RoleOverDissolved.into()),
+        GrantTarget::Open => {}
+    }
     Ok(vec![AccessEvent::RoleGranted {
         user_id: command.user_id,
         role: command.role,
@@ -63,7 +78,7 @@ pub(crate) fn decide(
 #[cfg(test)]
 mod tests {
     use crate::access::fixtures::*;
-    use crate::access::{GrantRole, GranterFacts};
+    use crate::access::{GrantRole, GrantTarget, GranterFacts};
     use crate::error::{DomainError, InvalidInput};
     use crate::rules::RuleViolation;
     use crate::testing::{org, user};
@@ -77,6 +92,7 @@ mod tests {
             holder: "chair@school17.ru".into(),
             token_hash: token_hash(),
             by: admin_over_target(),
+            target: open_target(),
         }
     }
 
@@ -132,5 +148,40 @@ mod tests {
                 ..grant()
             })
             .then_err(InvalidInput::TokenHash);
+    }
+
+    #[test]
+    fn no_role_is_granted_over_a_dissolved_or_unknown_organisation() {
+        given([])
+            .when(GrantRole {
+                target: GrantTarget::Dissolved,
+                ..grant()
+            })
+            .then_err(RuleViolation::RoleOverDissolved);
+        given([])
+            .when(GrantRole {
+                target: GrantTarget::Unknown,
+                ..grant()
+            })
+            .then_err(DomainError::NotFound {
+                what: "organisation",
+            });
+    }
+
+    #[test]
+    fn the_operator_grants_over_any_open_organisation_but_no_dissolved_one() {
+        given([])
+            .when(GrantRole {
+                by: None,
+                ..grant()
+            })
+            .then([granted()]);
+        given([])
+            .when(GrantRole {
+                by: None,
+                target: GrantTarget::Dissolved,
+                ..grant()
+            })
+            .then_err(RuleViolation::RoleOverDissolved);
     }
 }

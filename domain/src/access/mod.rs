@@ -1,7 +1,9 @@
 //! The access aggregate (stream `user-<uuid>`): one holder, one role over one subtree.
 //!
 //! Who may grant is a fact the caller looks up ([`GranterFacts`]): only an ADMIN,
-//! and only inside its own subtree (DESIGN.md §4).
+//! and only inside its own subtree (DESIGN.md §4). So is the organisation the
+//! role covers ([`GrantTarget`]): a role over a dissolved organisation covers
+//! nothing, so none is granted.
 
 mod grant;
 mod revoke;
@@ -41,6 +43,18 @@ pub struct GranterFacts {
     pub role: Role,
     /// Whether the granter's subtree contains the role's organisation.
     pub subtree_contains_target: bool,
+}
+
+/// The organisation a role is to cover, as the caller read it from its own
+/// stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrantTarget {
+    /// No such organisation.
+    Unknown,
+    /// It exists and is not dissolved (as of today).
+    Open,
+    /// It was dissolved on or before today.
+    Dissolved,
 }
 
 /// Every command on an access holder.
@@ -119,7 +133,7 @@ fn check_granter(by: Option<GranterFacts>) -> Result<(), RuleViolation> {
 pub(crate) mod fixtures {
     //! Fixtures for the access tests.
 
-    use crate::access::{AccessCommand, Grant, GranterFacts};
+    use crate::access::{AccessCommand, Grant, GrantTarget, GranterFacts};
     use crate::event::AccessEvent;
     use crate::testing::{Given, TestHarness, org, today, user};
     use crate::vocabulary::access::Role;
@@ -139,6 +153,10 @@ pub(crate) mod fixtures {
 
     pub fn token_hash() -> String {
         "ab".repeat(32)
+    }
+
+    pub fn open_target() -> GrantTarget {
+        GrantTarget::Open
     }
 
     pub fn granted() -> AccessEvent {

@@ -1,18 +1,17 @@
 //! `Viewer`, `AccessToken`, `grantRole`, `revokeRole`, and the audit trail of
 //! personal-data reads (`personalDataReads`, an addition to the contract).
 
+use app::Viewer;
+use app::access::{GrantRole, ReadsQuery, RevokeRole};
+use app::views::Read;
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
-use domain::ids::UserId;
-use projections::audit::{Read, ReadsOf};
 
-use crate::commands::{grant_role, revoke_role};
 use crate::error::ApiError;
-use crate::guard::{Action, Viewer};
 use crate::schema::enums::Role;
 use crate::schema::member::Member;
 use crate::schema::organization::{Organization, saturating_i32};
 use crate::schema::scalars::DateTime;
-use crate::schema::{app, issued, org_id, parse_uuid, person_id, viewer};
+use crate::schema::{app, viewer};
 
 /// Who the request's token belongs to; all null without one.
 #[derive(SimpleObject)]
@@ -69,7 +68,7 @@ impl PersonalDataRead {
 
     /// The label of the holder who read (while their role is active).
     async fn viewer_holder(&self, ctx: &Context<'_>) -> Option<String> {
-        app(ctx).access.holder(self.0.viewer).map(|h| h.holder)
+        app(ctx).holder_label(self.0.viewer)
     }
 
     /// The person whose data was shown.
@@ -81,7 +80,7 @@ impl PersonalDataRead {
     async fn member(&self, ctx: &Context<'_>) -> Result<Option<Member>, ApiError> {
         match Member::load(ctx, self.0.person) {
             Ok(member) => Ok(Some(member)),
-            Err(ApiError::NotFound { .. }) => Ok(None),
+            Err(ApiError(app::Error::NotFound { .. })) => Ok(None),
             Err(other) => Err(other),
         }
     }
@@ -105,7 +104,7 @@ pub struct AccessQuery;
 impl AccessQuery {
     async fn viewer(&self, ctx: &Context<'_>) -> Result<ViewerObject, ApiError> {
         Ok(match viewer(ctx) {
-            Viewer::Anonymous => ViewerObject {
+            Viewer::Anonymous | Viewer::Operator(_) => ViewerObject {
                 user_id: None,
                 role: None,
                 organization: None,
@@ -131,76 +130,18 @@ impl AccessQuery {
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<PersonalDataReadConnection, ApiError> {
-        let app = app(ctx);
-        let holder = viewer(ctx).may(Action::ReadAudit)?;
-        let first = super::connection::page_size(first.unwrap_or(50))?;
-        let before = after
-            .map(|cursor| {
-                cursor.parse::<u32>().map_err(|_| ApiError::Validation {
-                    message: "the cursor is not one this list gave out".into(),
-                    field: Some("after"),
-                })
-            })
-            .transpose()?;
-        let of = match (member_id, viewer_id) {
-            (Some(_), Some(_)) => {
-                return Err(ApiError::Validation {
-                    message: "give memberId or viewerId, not both".into(),
-                    field: Some("viewerId"),
-                });
-            }
-            (Some(id), None) => {
-                let person = person_id(&id)?;
-                // The member must be one the viewer may read.
-                Member::load(ctx, person)?;
-                ReadsOf::Person(person)
-            }
-            (None, Some(id)) => {
-                let user = UserId(parse_uuid(&id, "viewerId")?);
-                if let Some(reader) = app.access.holder(user) {
-                    viewer(ctx).may_at(Action::ReadAudit, reader.org_id, &app.registry)?;
-                }
-                ReadsOf::Viewer(user)
-            }
-            (None, None) => ReadsOf::All,
+        let query = ReadsQuery {
+            member_id: member_id.map(|id| id.0),
+            viewer_id: viewer_id.map(|id| id.0),
+            first: first.unwrap_or(50).into(),
+            after,
         };
-        // Below the root, only reads of the subtree's members are shown.
-        let subtree_only = app
-            .registry
-            .organization(holder.org_id)
-            .is_none_or(|org| org.parent_id.is_some());
-        let visible = |read: &Read| {
-            !subtree_only
-                || app
-                    .registry
-                    .member(read.person)
-                    .is_some_and(|m| app.registry.within(m.home, holder.org_id))
-        };
-        let (page, total) = if subtree_only {
-            // Filter, then page: the trail's own pages would count other subtrees.
-            let (all, _) = app.audit.reads(of, before, usize::MAX);
-            let visible: Vec<(u32, Read)> = all.into_iter().filter(|(_, r)| visible(r)).collect();
-            let total = visible.len();
-            (
-                visible.into_iter().take(first + 1).collect::<Vec<_>>(),
-                total,
-            )
-        } else {
-            app.audit.reads(of, before, first + 1)
-        };
-        let has_next_page = page.len() > first;
-        let nodes: Vec<(u32, Read)> = page.into_iter().take(first).collect();
-        let end_cursor = has_next_page
-            .then(|| nodes.last().map(|(n, _)| n.to_string()))
-            .flatten();
+        let page = app(ctx).personal_data_reads(viewer(ctx), query)?;
         Ok(PersonalDataReadConnection {
-            nodes: nodes
-                .into_iter()
-                .map(|(_, r)| PersonalDataRead(r))
-                .collect(),
-            end_cursor,
-            has_next_page,
-            total_count: saturating_i32(total),
+            nodes: page.reads.into_iter().map(PersonalDataRead).collect(),
+            end_cursor: page.end_cursor,
+            has_next_page: page.has_next_page,
+            total_count: saturating_i32(page.total_count),
         })
     }
 }
@@ -218,38 +159,25 @@ impl AccessMutation {
         ctx: &Context<'_>,
         input: GrantRoleInput,
     ) -> Result<AccessToken, ApiError> {
-        let app = app(ctx);
-        let org = org_id(&input.org_id)?;
-        if app.registry.organization(org).is_none() {
-            return Err(ApiError::NotFound {
-                what: "organisation",
-            });
-        }
-        viewer(ctx).may_at(Action::WriteRoles, org, &app.registry)?;
-        let issued = issued(ctx, input.command_id.as_ref(), None)?;
-        let granted =
-            grant_role(&app.commands, &issued, input.role.into(), org, input.holder).await?;
-        app.include(&granted.appended).await?;
+        let grant = GrantRole {
+            role: input.role.into(),
+            org_id: input.org_id.0,
+            holder: input.holder,
+            command_id: input.command_id.map(|id| id.0),
+        };
+        let granted = app(ctx).grant_role(viewer(ctx), grant).await?;
         Ok(AccessToken {
             user_id: ID(granted.user_id.to_string()),
-            role: input.role,
-            organization: Organization::known(ctx, org)?,
+            role: granted.role.into(),
+            organization: Organization::known(ctx, granted.org_id)?,
             token: granted.token,
         })
     }
 
     /// Revokes a holder's role; their token stops working at once.
     async fn revoke_role(&self, ctx: &Context<'_>, user_id: ID) -> Result<bool, ApiError> {
-        let app = app(ctx);
-        let user = UserId(parse_uuid(&user_id, "userId")?);
-        viewer(ctx).may(Action::WriteRoles)?;
-        let target = app.access.holder(user).ok_or(ApiError::NotFound {
-            what: "role holder",
-        })?;
-        viewer(ctx).may_at(Action::WriteRoles, target.org_id, &app.registry)?;
-        let issued = issued(ctx, None, None)?;
-        let appended = revoke_role(&app.commands, &issued, user).await?;
-        app.include(&appended).await?;
+        let revoke = RevokeRole { user_id: user_id.0 };
+        app(ctx).revoke_role(viewer(ctx), revoke).await?;
         Ok(true)
     }
 }

@@ -5,17 +5,13 @@
 //! own opaque strings: they name the last item shown, so a page goes on after
 //! it even when the list changed in between.
 
+use app::Page;
 use async_graphql::SimpleObject;
-use projections::registry::Page;
 
-use crate::error::ApiError;
 use crate::schema::application::Application;
 use crate::schema::events::Event;
 use crate::schema::member::Member;
 use crate::schema::organization::Organization;
-
-/// The most items one page holds, whatever `first` asks.
-pub const MAX_FIRST: usize = 1000;
 
 /// Where a page stands in its list.
 #[derive(SimpleObject, Clone, Debug, Default)]
@@ -52,34 +48,23 @@ macro_rules! connection {
         }
 
         impl $connection {
-            /// A page of `items` (with cursors), `has_next_page`, `total_count`.
-            pub fn new(
-                items: Vec<(String, $node)>,
-                has_next_page: bool,
-                total_count: u64,
-            ) -> $connection {
-                let end_cursor = items.last().map(|(cursor, _)| cursor.clone());
+            /// A page of the application layer's, each item turned into a node.
+            pub fn from_page<V>(page: Page<V>, node: impl Fn(V) -> $node) -> $connection {
                 $connection {
-                    edges: items
+                    edges: page
+                        .items
                         .into_iter()
-                        .map(|(cursor, node)| $edge { cursor, node })
+                        .map(|(cursor, view)| $edge {
+                            cursor,
+                            node: node(view),
+                        })
                         .collect(),
                     page_info: PageInfo {
-                        has_next_page,
-                        end_cursor,
+                        has_next_page: page.has_next_page,
+                        end_cursor: page.end_cursor,
                     },
-                    total_count: i32::try_from(total_count).unwrap_or(i32::MAX),
+                    total_count: i32::try_from(page.total_count).unwrap_or(i32::MAX),
                 }
-            }
-
-            /// The page of a read model, each item turned into a node.
-            pub fn from_page<V>(page: Page<V>, node: impl Fn(V) -> $node) -> $connection {
-                let items = page
-                    .items
-                    .into_iter()
-                    .map(|(cursor, view)| (cursor, node(view)))
-                    .collect();
-                $connection::new(items, page.has_next_page, page.total_count)
             }
         }
     };
@@ -89,30 +74,3 @@ connection!(OrganizationConnection, OrganizationEdge, Organization);
 connection!(MemberConnection, MemberEdge, Member);
 connection!(ApplicationConnection, ApplicationEdge, Application);
 connection!(EventConnection, EventEdge, Event);
-
-/// The page size `first` asks for, at most [`MAX_FIRST`].
-///
-/// # Errors
-/// `VALIDATION` for a negative `first`.
-pub fn page_size(first: i32) -> Result<usize, ApiError> {
-    usize::try_from(first)
-        .map(|first| first.min(MAX_FIRST))
-        .map_err(|_| ApiError::Validation {
-            message: format!("first must not be negative, got {first}"),
-            field: Some("first"),
-        })
-}
-
-impl From<projections::registry::QueryError> for ApiError {
-    fn from(error: projections::registry::QueryError) -> ApiError {
-        match error {
-            projections::registry::QueryError::UnknownOrganization => ApiError::NotFound {
-                what: "organisation",
-            },
-            projections::registry::QueryError::BadCursor => ApiError::Validation {
-                message: error.to_string(),
-                field: Some("after"),
-            },
-        }
-    }
-}

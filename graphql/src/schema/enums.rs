@@ -73,7 +73,7 @@ pub enum EndReason {
 
 /// Whether a membership goes on.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(remote = "projections::registry::MemberStatus")]
+#[graphql(remote = "app::views::MemberStatus")]
 pub enum MembershipStatus {
     Active,
     Ended,
@@ -81,7 +81,7 @@ pub enum MembershipStatus {
 
 /// Where an application stands.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(remote = "projections::registry::ApplicationStatusKind")]
+#[graphql(remote = "app::views::ApplicationStatusKind")]
 pub enum ApplicationStatus {
     Pending,
     Approved,
@@ -98,7 +98,7 @@ pub enum CardKind {
 
 /// Whether a card may be used.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(remote = "projections::registry::CardStatus")]
+#[graphql(remote = "app::views::CardStatus")]
 pub enum CardStatus {
     Active,
     Blocked,
@@ -106,7 +106,7 @@ pub enum CardStatus {
 
 /// What checking a card number answers.
 #[derive(Enum, Copy, Clone, Debug, Eq, PartialEq)]
-#[graphql(remote = "projections::registry::CardCheckResult")]
+#[graphql(remote = "app::views::CardCheckResult")]
 pub enum CardCheckResult {
     Valid,
     Blocked,

@@ -1,53 +1,18 @@
-//! What every request goes through: personal-data reads recorded before the
-//! answer leaves, and an `extensions.code` on every error.
+//! What every request goes through: the operation's personal-data reads
+//! (the application layer's [`PersonalReads`](app::PersonalReads)) recorded
+//! before the answer leaves, and an `extensions.code` on every error.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
+use app::{App, Viewer};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest, NextSubscribe,
 };
-use async_graphql::{Context, Data, ErrorExtensions, Response, ServerError, Value};
-use domain::audit::PersonalDataRead;
-use domain::ids::PersonId;
+use async_graphql::{Data, ErrorExtensions, Response, ServerError, Value};
 use futures::StreamExt;
 use futures::stream::BoxStream;
-use parking_lot::Mutex;
 
-use crate::app::App;
 use crate::error::{ApiError, Code};
-use crate::guard::Viewer;
-
-/// The persons whose personal data one operation shows, collected while it
-/// resolves and recorded before its answer is returned.
-#[derive(Default)]
-pub struct PersonalReads(Mutex<HashSet<PersonId>>);
-
-/// Checks that the viewer may see personal data and notes that `person`'s is
-/// shown. Every resolver of a personal field calls it first.
-///
-/// # Errors
-/// `FORBIDDEN` for a viewer who may not see personal data (nulls are not
-/// enough: an ANALYST asking for a name is refused).
-pub fn show_personal(ctx: &Context<'_>, person: PersonId) -> Result<(), ApiError> {
-    let viewer = super::viewer(ctx);
-    if !viewer.sees_personal_data() {
-        return Err(ApiError::Forbidden(
-            "personal data is not shown to this role".into(),
-        ));
-    }
-    match ctx.data_opt::<Arc<PersonalReads>>() {
-        Some(reads) => {
-            reads.0.lock().insert(person);
-            Ok(())
-        }
-        // Outside an operation that records reads (e.g. a subscription event
-        // rendered without one), fail closed.
-        None => Err(ApiError::Internal(
-            "personal data requested where its read cannot be recorded".into(),
-        )),
-    }
-}
 
 /// The extension factory to register on the schema.
 pub struct Reestr;
@@ -92,32 +57,21 @@ impl Extension for Reestr {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        let reads = Arc::new(PersonalReads::default());
+        let Some(app) = ctx.data_opt::<App>() else {
+            return next.run(ctx, operation_name).await;
+        };
+        const ANONYMOUS: &Viewer = &Viewer::Anonymous;
+        let viewer = ctx.data_opt::<Viewer>().unwrap_or(ANONYMOUS);
+        // The operation's personal-data reads, noted by the resolvers of
+        // personal fields and recorded before the answer leaves.
+        let reads = Arc::new(app.personal_reads(viewer));
         let mut data = Data::default();
         data.insert(Arc::clone(&reads));
         let response = next.run_with_data(ctx, operation_name, data).await;
-        let persons: Vec<PersonId> = reads.0.lock().drain().collect();
-        if persons.is_empty() {
-            return response;
-        }
-        let (Some(app), Some(Viewer::Holder(holder))) =
-            (ctx.data_opt::<App>(), ctx.data_opt::<Viewer>())
-        else {
-            return refused(ApiError::Internal(
-                "no viewer to record the read for".into(),
-            ));
-        };
-        let entries = persons
-            .into_iter()
-            .map(|person| PersonalDataRead {
-                viewer: holder.user_id,
-                person,
-            })
-            .collect();
-        match app.reads.record(entries).await {
+        match reads.record().await {
             Ok(()) => response,
             // Not recorded, not shown: the answer is withheld.
-            Err(error) => refused(error),
+            Err(error) => refused(ApiError(error)),
         }
     }
 }

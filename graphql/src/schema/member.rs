@@ -1,26 +1,25 @@
 //! `Member`, `Card`, `CardCheck`, `HistoryEntry`, and the queries `member`,
 //! `memberByCard`, `members` and `verifyCard`.
 //!
-//! Personal fields go through [`show_personal`]: refused to roles that may not
-//! see them, recorded in the audit trail for those who may.
+//! Personal fields go through the operation's [`PersonalReads`](app::PersonalReads):
+//! refused to roles that may not see them, recorded in the audit trail for
+//! those who may.
 
+use app::members::MembersQuery;
+use app::views::{CardCheck as CardCheckView, CardView, MemberView};
 use async_graphql::{Context, ID, Object};
 use domain::card_number::CardNumber;
 use domain::ids::PersonId;
-use projections::registry::{CardCheck as CardCheckView, CardView, MemberFilter, MemberView};
 
 use crate::error::ApiError;
-use crate::guard::Action;
-use crate::schema as ids;
-use crate::schema::connection::{MemberConnection, page_size};
+use crate::schema::connection::MemberConnection;
 use crate::schema::enums::{
     CardCheckResult, CardKind, CardStatus, EndReason, Gender, MemberCategory, MembershipStatus,
     Profession,
 };
-use crate::schema::extension::show_personal;
 use crate::schema::organization::{Organization, saturating_i32};
 use crate::schema::scalars::{Date, DateTime};
-use crate::schema::{app, person_id, viewer};
+use crate::schema::{app, reads, viewer};
 
 /// A person: member or former member.
 pub struct Member(pub MemberView);
@@ -32,21 +31,14 @@ impl Member {
     /// `NOT_FOUND`, or `FORBIDDEN` for a role that reads no members or a person
     /// whose (last) home is outside the viewer's subtree.
     pub fn load(ctx: &Context<'_>, person: PersonId) -> Result<Member, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::ReadMembers)?;
-        let view = app
-            .registry
-            .member(person)
-            .ok_or(ApiError::NotFound { what: "member" })?;
-        viewer(ctx).may_at(Action::ReadMembers, view.home, &app.registry)?;
-        Ok(Member(view))
+        Ok(Member(app(ctx).member(viewer(ctx), person)?))
     }
 
     fn personal(
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<&domain::vocabulary::person::PersonalData>, ApiError> {
-        show_personal(ctx, self.0.person_id)?;
+        reads(ctx)?.show(self.0.person_id)?;
         Ok(self.0.personal.as_ref())
     }
 }
@@ -132,7 +124,7 @@ impl Member {
 
     /// Union tenure in whole days on the given date (today when omitted).
     async fn tenure_days(&self, as_of: Option<Date>) -> i32 {
-        let as_of = as_of.map_or_else(crate::app::today, |d| d.0);
+        let as_of = as_of.map_or_else(app::today, |d| d.0);
         saturating_i32(self.0.tenure_days(as_of))
     }
 
@@ -147,12 +139,7 @@ impl Member {
 
     /// Every event of this person, oldest first: the membership archive.
     async fn history(&self, ctx: &Context<'_>) -> Result<Vec<HistoryEntry>, ApiError> {
-        let app = app(ctx);
-        let entries = app
-            .archive
-            .history(&app.log, self.0.person_id)
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let entries = app(ctx).history(viewer(ctx), self.0.person_id).await?;
         Ok(entries.into_iter().map(HistoryEntry).collect())
     }
 
@@ -207,7 +194,7 @@ impl Card {
 /// The QR code of a card number, as SVG.
 fn qr_svg(number: CardNumber) -> Result<String, ApiError> {
     let code = qrcode::QrCode::new(number.to_string().as_bytes())
-        .map_err(|e| ApiError::Internal(format!("QR code of {number}: {e}")))?;
+        .map_err(|e| app::Error::Internal(format!("QR code of {number}: {e}")))?;
     Ok(code
         .render::<qrcode::render::svg::Color<'_>>()
         .min_dimensions(200, 200)
@@ -234,7 +221,7 @@ impl CardCheck {
 }
 
 /// One event of a person's history in plain words.
-pub struct HistoryEntry(pub projections::archive::HistoryEntry);
+pub struct HistoryEntry(pub app::views::HistoryEntry);
 
 #[Object]
 impl HistoryEntry {
@@ -273,14 +260,6 @@ impl HistoryEntry {
     }
 }
 
-/// Parses a card number, as `VALIDATION` when malformed.
-pub(crate) fn card_number(number: &str) -> Result<CardNumber, ApiError> {
-    CardNumber::parse(number.trim()).map_err(|e| ApiError::Validation {
-        message: format!("{number:?} is not a card number: {e}"),
-        field: Some("number"),
-    })
-}
-
 /// `member`, `memberByCard`, `members` and `verifyCard`.
 #[derive(Default)]
 pub struct MemberQuery;
@@ -288,10 +267,10 @@ pub struct MemberQuery;
 #[Object]
 impl MemberQuery {
     async fn member(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Member>, ApiError> {
-        let person = person_id(&id)?;
+        let person = app::input::id(&id, "id")?;
         match Member::load(ctx, person) {
             Ok(member) => Ok(Some(member)),
-            Err(ApiError::NotFound { .. }) => Ok(None),
+            Err(ApiError(app::Error::NotFound { .. })) => Ok(None),
             Err(other) => Err(other),
         }
     }
@@ -301,12 +280,8 @@ impl MemberQuery {
         ctx: &Context<'_>,
         number: String,
     ) -> Result<Option<Member>, ApiError> {
-        viewer(ctx).may(Action::ReadMembers)?;
-        let number = card_number(&number)?;
-        let Some(holder) = app(ctx).registry.card(number).map(|card| card.holder) else {
-            return Ok(None);
-        };
-        Member::load(ctx, holder).map(Some)
+        let member = app(ctx).member_by_card(viewer(ctx), &number)?;
+        Ok(member.map(Member))
     }
 
     /// Members whose home is the organisation (or, by default, anywhere in its subtree).
@@ -323,28 +298,20 @@ impl MemberQuery {
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<MemberConnection, ApiError> {
-        let app = app(ctx);
-        let org = ids::org_id(&org_id)?;
-        let first = page_size(first.unwrap_or(50))?;
-        if app.registry.organization(org).is_none() {
-            return Err(ApiError::NotFound {
-                what: "organisation",
-            });
-        }
-        viewer(ctx).may_at(Action::ReadMembers, org, &app.registry)?;
-        let filter = MemberFilter {
-            org_id: org,
+        let query = MembersQuery {
+            org_id: org_id.0,
             include_descendants: include_descendants.unwrap_or(true),
             status: status.unwrap_or(MembershipStatus::Active).into(),
-            search: search.as_deref(),
+            search,
+            first: first.unwrap_or(50).into(),
+            after,
         };
-        let page = app.registry.members(&filter, first, after.as_deref())?;
+        let page = app(ctx).members(viewer(ctx), query)?;
         Ok(MemberConnection::from_page(page, Member))
     }
 
     /// Public: VALID (with the issuing organisation), BLOCKED or UNKNOWN.
     async fn verify_card(&self, ctx: &Context<'_>, number: String) -> Result<CardCheck, ApiError> {
-        let number = card_number(&number)?;
-        Ok(CardCheck(app(ctx).registry.verify_card(number)))
+        Ok(CardCheck(app(ctx).verify_card(&number)?))
     }
 }

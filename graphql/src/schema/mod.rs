@@ -3,7 +3,9 @@
 //! Each part of the contract has its own module with its types and its share
 //! of the roots; the roots are merged here. Resolvers reach the running
 //! registry through [`App`] in the schema data and the request's [`Viewer`]
-//! in the request data (the server puts it there from the bearer token).
+//! in the request data (the server puts it there from the bearer token); a
+//! resolver decodes its arguments, calls one `App` function with the viewer,
+//! and maps the answer. Who may see what is the application layer's.
 //!
 //! Layout: [`scalars`], [`enums`]; [`organization`], [`member`] (members and
 //! cards), [`application`], [`statistics`] (statistics and movement),
@@ -24,14 +26,12 @@ pub mod read_models;
 pub mod scalars;
 pub mod statistics;
 
-use async_graphql::{Context, ID, MergedObject, Schema, SchemaBuilder};
-use domain::ids::{OrgId, PersonId};
-use uuid::Uuid;
+use std::sync::Arc;
 
-use crate::app::App;
-use crate::commands::Issued;
+use app::{App, PersonalReads, Viewer};
+use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
+
 use crate::error::ApiError;
-use crate::guard::Viewer;
 
 /// The served schema.
 pub type ReestrSchema = Schema<Query, Mutation, events::Subscription>;
@@ -117,55 +117,23 @@ pub(crate) fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
     ctx.data_opt::<Viewer>().unwrap_or(ANONYMOUS)
 }
 
-/// Parses an organisation id.
-pub(crate) fn org_id(id: &ID) -> Result<OrgId, ApiError> {
-    parse_uuid(id, "id").map(OrgId)
-}
-
-/// Parses a person id.
-pub(crate) fn person_id(id: &ID) -> Result<PersonId, ApiError> {
-    parse_uuid(id, "id").map(PersonId)
-}
-
-/// Parses a uuid given as an `ID`.
-pub(crate) fn parse_uuid(id: &ID, field: &'static str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(id.as_str()).map_err(|_| ApiError::Validation {
-        message: format!("{:?} is not an id of this registry", id.as_str()),
-        field: Some(field),
-    })
-}
-
-/// Who issues a mutation, with its idempotency key and pinned version.
-pub(crate) fn issued(
-    ctx: &Context<'_>,
-    command_id: Option<&ID>,
-    expected_version: Option<i64>,
-) -> Result<Issued, ApiError> {
-    let viewer = viewer(ctx);
-    let (actor, role) = match viewer {
-        Viewer::Holder(holder) => (
-            holder.user_id.to_string(),
-            Some((holder.role, holder.org_id)),
-        ),
-        Viewer::Anonymous => ("public".to_string(), None),
-    };
-    let command_id = command_id
-        .map(|id| parse_uuid(id, "commandId"))
-        .transpose()?;
-    let expected_version = expected_version
-        .map(|v| {
-            u64::try_from(v).map_err(|_| ApiError::Validation {
-                message: format!("expectedVersion {v} is negative"),
-                field: Some("expectedVersion"),
-            })
+/// The personal-data reads of the operation being answered (see
+/// [`extension`]), through which every personal field is shown.
+///
+/// # Errors
+/// `INTERNAL` outside an operation that records reads (a subscription's
+/// event rendered without one): fail closed.
+pub(crate) fn reads<'a>(ctx: &Context<'a>) -> Result<&'a PersonalReads, ApiError> {
+    ctx.data_opt::<Arc<PersonalReads>>()
+        .map(Arc::as_ref)
+        .ok_or_else(|| {
+            ApiError(app::Error::internal(
+                "personal data requested where its read cannot be recorded",
+            ))
         })
-        .transpose()?;
-    Ok(Issued {
-        actor,
-        role,
-        today: crate::app::today(),
-        command_id,
-        expected_version,
-        correlation_id: Uuid::now_v7(),
-    })
+}
+
+/// Whether the field `name` of the current selection was asked for.
+pub(crate) fn asks_for(ctx: &Context<'_>, name: &str) -> bool {
+    ctx.look_ahead().field(name).exists()
 }

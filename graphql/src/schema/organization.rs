@@ -1,14 +1,15 @@
 //! `Organization`, `Passport`, and the queries `organization` and `organizations`.
 
+use app::organizations::OrganizationsQuery;
+use app::views::OrganizationView;
 use async_graphql::{Context, ID, Object, SimpleObject};
-use projections::registry::OrganizationView;
+use domain::ids::OrgId;
 
 use crate::error::ApiError;
-use crate::guard::Action;
-use crate::schema::connection::{OrganizationConnection, page_size};
+use crate::schema::connection::OrganizationConnection;
 use crate::schema::enums::{OrgLevel, Sector};
 use crate::schema::scalars::Date;
-use crate::schema::{app, org_id, viewer};
+use crate::schema::{app, viewer};
 
 /// An organisation of the tree, as it stands now.
 pub struct Organization(pub OrganizationView);
@@ -19,25 +20,14 @@ impl Organization {
     /// # Errors
     /// `NOT_FOUND` for an unknown organisation, `FORBIDDEN` outside the viewer's
     /// subtree and the path above it.
-    pub fn load(ctx: &Context<'_>, org: domain::ids::OrgId) -> Result<Organization, ApiError> {
-        let app = app(ctx);
-        let view = app.registry.organization(org).ok_or(ApiError::NotFound {
-            what: "organisation",
-        })?;
-        viewer(ctx).may_see_organization(org, &app.registry)?;
-        Ok(Organization(view))
+    pub fn load(ctx: &Context<'_>, org: OrgId) -> Result<Organization, ApiError> {
+        Ok(Organization(app(ctx).organization(viewer(ctx), org)?))
     }
 
     /// The organisation `org`, already known to be visible (a member's home,
     /// a statistics root checked by its resolver).
-    pub fn known(ctx: &Context<'_>, org: domain::ids::OrgId) -> Result<Organization, ApiError> {
-        app(ctx)
-            .registry
-            .organization(org)
-            .map(Organization)
-            .ok_or(ApiError::NotFound {
-                what: "organisation",
-            })
+    pub fn known(ctx: &Context<'_>, org: OrgId) -> Result<Organization, ApiError> {
+        Ok(Organization(app(ctx).named_organization(org)?))
     }
 }
 
@@ -78,7 +68,6 @@ impl Organization {
     /// From the root down to this organisation, both included.
     async fn path(&self, ctx: &Context<'_>) -> Vec<Organization> {
         app(ctx)
-            .registry
             .path(self.0.org_id)
             .into_iter()
             .map(Organization)
@@ -91,11 +80,10 @@ impl Organization {
         #[graphql(default = 100)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<OrganizationConnection, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may_at(Action::ReadOrganization, self.0.org_id, &app.registry)?;
-        let page = app.registry.children(
+        let page = app(ctx).children(
+            viewer(ctx),
             self.0.org_id,
-            page_size(first.unwrap_or(100))?,
+            first.unwrap_or(100).into(),
             after.as_deref(),
         )?;
         Ok(OrganizationConnection::from_page(page, Organization))
@@ -167,10 +155,10 @@ impl OrganizationQuery {
         ctx: &Context<'_>,
         id: ID,
     ) -> Result<Option<Organization>, ApiError> {
-        let org = org_id(&id)?;
+        let org = app::input::id(&id, "id")?;
         match Organization::load(ctx, org) {
             Ok(found) => Ok(Some(found)),
-            Err(ApiError::NotFound { .. }) => Ok(None),
+            Err(ApiError(app::Error::NotFound { .. })) => Ok(None),
             Err(other) => Err(other),
         }
     }
@@ -186,41 +174,14 @@ impl OrganizationQuery {
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<OrganizationConnection, ApiError> {
-        let app = app(ctx);
-        let holder = viewer(ctx).may(Action::ReadOrganization)?;
-        let first = page_size(first.unwrap_or(50))?;
-        let parent = match parent_id {
-            Some(id) => Some(org_id(&id)?),
-            None => None,
+        let query = OrganizationsQuery {
+            parent_id: parent_id.map(|id| id.0),
+            level: level.map(Into::into),
+            search,
+            first: first.unwrap_or(50).into(),
+            after,
         };
-        // A viewer below the root lists within its subtree: its own root
-        // stands in for "everything".
-        let root = app.registry.path(holder.org_id).first().map(|o| o.org_id);
-        let parent = match parent {
-            None if root != Some(holder.org_id) && search.is_none() && level.is_none() => {
-                Some(holder.org_id)
-            }
-            other => other,
-        };
-        if let Some(parent) = parent {
-            viewer(ctx).may_at(Action::ReadOrganization, parent, &app.registry)?;
-        }
-        let page = app.registry.organizations(
-            parent,
-            level.map(Into::into),
-            search.as_deref(),
-            first,
-            after.as_deref(),
-        )?;
-        let mut connection = OrganizationConnection::from_page(page, Organization);
-        if parent.is_none() && root != Some(holder.org_id) {
-            // Searching the whole tree from below the root: keep only the subtree.
-            connection
-                .edges
-                .retain(|edge| app.registry.within(edge.node.0.org_id, holder.org_id));
-            // The whole tree's count would tell about other subtrees.
-            connection.total_count = saturating_i32(connection.edges.len());
-        }
-        Ok(connection)
+        let page = app(ctx).organizations(viewer(ctx), query)?;
+        Ok(OrganizationConnection::from_page(page, Organization))
     }
 }

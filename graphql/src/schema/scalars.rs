@@ -8,26 +8,16 @@ use chrono::{NaiveDate, SecondsFormat, Utc};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Date(pub NaiveDate);
 
-/// The earliest date the registry takes: older is a typing error, not history.
-const FIRST_YEAR: i32 = 1900;
-/// The latest year a date may name (far beyond any valid effective date).
-const LAST_YEAR: i32 = 2200;
-
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Date> {
         let Value::String(text) = &value else {
             return Err(InputValueError::expected_type(value));
         };
-        let date = NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map_err(|_| InputValueError::custom(format!("{text:?} is not a date YYYY-MM-DD")))?;
-        let year = chrono::Datelike::year(&date);
-        if !(FIRST_YEAR..=LAST_YEAR).contains(&year) || text.len() != 10 {
-            return Err(InputValueError::custom(format!(
-                "{text:?} is outside {FIRST_YEAR}-01-01..{LAST_YEAR}-12-31"
-            )));
-        }
-        Ok(Date(date))
+        // The registry's one rule for dates, the command line's too.
+        app::input::date(text)
+            .map(Date)
+            .map_err(InputValueError::custom)
     }
 
     fn to_value(&self) -> Value {

@@ -1,10 +1,9 @@
 //! `Statistics`, `Movement`, `Bucket`, and the queries `statistics` and `movement`.
 
+use app::views::{Movement as MovementView, Report};
 use async_graphql::{Context, ID, Object, SimpleObject};
-use projections::statistics::{Movement as MovementView, Report, StatisticsError};
 
 use crate::error::ApiError;
-use crate::guard::Action;
 use crate::schema::organization::{Organization, saturating_i32};
 use crate::schema::scalars::Date;
 use crate::schema::{app, viewer};
@@ -152,24 +151,6 @@ impl Movement {
     }
 }
 
-impl From<StatisticsError> for ApiError {
-    fn from(error: StatisticsError) -> ApiError {
-        match error {
-            StatisticsError::UnknownOrganization { .. } => ApiError::NotFound {
-                what: "organisation",
-            },
-            dissolved @ StatisticsError::Dissolved { .. } => ApiError::Validation {
-                message: dissolved.to_string(),
-                field: Some("asOf"),
-            },
-            empty @ StatisticsError::EmptyPeriod { .. } => ApiError::Validation {
-                message: empty.to_string(),
-                field: Some("to"),
-            },
-        }
-    }
-}
-
 /// `statistics` and `movement`.
 #[derive(Default)]
 pub struct StatisticsQuery;
@@ -184,28 +165,14 @@ impl StatisticsQuery {
         as_of: Option<Date>,
         known_at: Option<i32>,
     ) -> Result<Statistics, ApiError> {
-        let app = app(ctx);
-        let org = super::org_id(&org_id)?;
-        let known_at = known_at
-            .map(|k| {
-                u64::try_from(k).map_err(|_| ApiError::Validation {
-                    message: format!("knownAt must not be negative, got {k}"),
-                    field: Some("knownAt"),
-                })
-            })
-            .transpose()?;
-        if app.registry.organization(org).is_none() {
-            return Err(ApiError::NotFound {
-                what: "organisation",
-            });
-        }
-        viewer(ctx).may_at(Action::ReadStatistics, org, &app.registry)?;
-        let as_of = as_of.map_or_else(crate::app::today, |d| d.0);
-        let statistics = app.statistics.clone();
-        // A whole-union report scans millions of spells: off the async threads.
-        let report = tokio::task::spawn_blocking(move || statistics.report(org, as_of, known_at))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??;
+        let report = app(ctx)
+            .statistics(
+                viewer(ctx),
+                &org_id,
+                as_of.map(|d| d.0),
+                known_at.map(i64::from),
+            )
+            .await?;
         Ok(Statistics(report))
     }
 
@@ -216,18 +183,9 @@ impl StatisticsQuery {
         from: Date,
         to: Date,
     ) -> Result<Movement, ApiError> {
-        let app = app(ctx);
-        let org = super::org_id(&org_id)?;
-        if app.registry.organization(org).is_none() {
-            return Err(ApiError::NotFound {
-                what: "organisation",
-            });
-        }
-        viewer(ctx).may_at(Action::ReadStatistics, org, &app.registry)?;
-        let statistics = app.statistics.clone();
-        let movement = tokio::task::spawn_blocking(move || statistics.movement(org, from.0, to.0))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??;
+        let movement = app(ctx)
+            .movement(viewer(ctx), &org_id, from.0, to.0)
+            .await?;
         Ok(Movement(movement))
     }
 }

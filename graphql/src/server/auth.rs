@@ -10,27 +10,21 @@ use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use serde_json::Value;
 
-use crate::app::App;
+use app::{App, ClientAddr, Viewer};
+
 use crate::error::ApiError;
-use crate::guard::{ClientAddr, Viewer};
 
 /// The viewer of an HTTP request, from its `Authorization` header.
 ///
 /// # Errors
-/// [`ApiError::Unauthenticated`] for a header that is not `Bearer <token>` or
-/// whose token no active holder has (on a shared log, even after a sync).
+/// `UNAUTHENTICATED` for a header that is not `Bearer <token>` or whose token
+/// no active holder has (on a shared log, even after catching up with it).
 pub async fn viewer_from_headers(app: &App, headers: &HeaderMap) -> Result<Viewer, ApiError> {
-    or_after_sync(app, || viewer_in_headers(app, headers)).await
-}
-
-fn viewer_in_headers(app: &App, headers: &HeaderMap) -> Result<Viewer, ApiError> {
-    match headers.get(AUTHORIZATION) {
-        None => Ok(Viewer::Anonymous),
-        Some(value) => {
-            let value = value.to_str().map_err(|_| ApiError::Unauthenticated)?;
-            authenticate(app, bearer(value)?)
-        }
-    }
+    let token = match headers.get(AUTHORIZATION) {
+        None => None,
+        Some(value) => Some(bearer(value.to_str().map_err(|_| unauthenticated())?)?),
+    };
+    Ok(app.authenticate(token).await?)
 }
 
 /// The viewer of a WebSocket connection, from its `connection_init` payload:
@@ -40,19 +34,20 @@ fn viewer_in_headers(app: &App, headers: &HeaderMap) -> Result<Viewer, ApiError>
 /// # Errors
 /// As [`viewer_from_headers`], and for a token that is not a string.
 pub async fn viewer_from_init(app: &App, payload: &Value) -> Result<Viewer, ApiError> {
-    or_after_sync(app, || viewer_in_init(app, payload)).await
+    let field = |names: &[&str]| names.iter().find_map(|name| payload.get(name));
+    let token = if let Some(header) = field(&["Authorization", "authorization"]) {
+        Some(bearer(header.as_str().ok_or_else(unauthenticated)?)?)
+    } else {
+        match field(&["token"]) {
+            Some(token) => Some(token.as_str().ok_or_else(unauthenticated)?),
+            None => None,
+        }
+    };
+    Ok(app.authenticate(token).await?)
 }
 
-fn viewer_in_init(app: &App, payload: &Value) -> Result<Viewer, ApiError> {
-    let field = |names: &[&str]| names.iter().find_map(|name| payload.get(name));
-    if let Some(header) = field(&["Authorization", "authorization"]) {
-        let header = header.as_str().ok_or(ApiError::Unauthenticated)?;
-        return authenticate(app, bearer(header)?);
-    }
-    match field(&["token"]) {
-        Some(token) => authenticate(app, token.as_str().ok_or(ApiError::Unauthenticated)?),
-        None => Ok(Viewer::Anonymous),
-    }
+fn unauthenticated() -> ApiError {
+    ApiError(app::Error::Unauthenticated)
 }
 
 /// The client's address: the peer's, or behind a trusted proxy the last
@@ -70,41 +65,11 @@ pub fn client_addr(peer: SocketAddr, headers: &HeaderMap, trust_proxy: bool) -> 
 
 /// The token of `Bearer <token>` (the scheme in any case).
 fn bearer(header: &str) -> Result<&str, ApiError> {
-    let (scheme, token) = header
-        .trim()
-        .split_once(' ')
-        .ok_or(ApiError::Unauthenticated)?;
+    let (scheme, token) = header.trim().split_once(' ').ok_or_else(unauthenticated)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(ApiError::Unauthenticated);
+        return Err(unauthenticated());
     }
     Ok(token.trim())
-}
-
-/// `lookup` again once this node's read models include every commit of the
-/// other nodes sharing the log, if it found no holder for the token: a role
-/// granted through one node works at once on all. (Alone on its log, a node
-/// knows every token already.)
-async fn or_after_sync(
-    app: &App,
-    lookup: impl Fn() -> Result<Viewer, ApiError>,
-) -> Result<Viewer, ApiError> {
-    match lookup() {
-        Err(ApiError::Unauthenticated) if app.nodes.shared() => {
-            app.sync().await?;
-            lookup()
-        }
-        known => known,
-    }
-}
-
-fn authenticate(app: &App, token: &str) -> Result<Viewer, ApiError> {
-    if token.is_empty() {
-        return Err(ApiError::Unauthenticated);
-    }
-    app.access
-        .authenticate(token)
-        .map(Viewer::Holder)
-        .ok_or(ApiError::Unauthenticated)
 }
 
 #[cfg(test)]

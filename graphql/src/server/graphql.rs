@@ -21,8 +21,9 @@ use axum::response::{Html, IntoResponse};
 use futures::{SinkExt, StreamExt};
 use parking_lot::Mutex;
 
+use app::{ClientAddr, Viewer};
+
 use crate::error::ApiError;
-use crate::guard::{ClientAddr, Viewer};
 use crate::server::ServerState;
 use crate::server::auth;
 
@@ -83,7 +84,7 @@ pub async fn execute(
 async fn ready(state: &ServerState, headers: &HeaderMap, kind: &str) -> Result<Viewer, ApiError> {
     let viewer = auth::viewer_from_headers(&state.app, headers).await?;
     if kind == "mutation" {
-        state.app.sync().await?;
+        state.app.reach_committed().await?;
     }
     Ok(viewer)
 }
@@ -156,10 +157,10 @@ async fn parse(headers: &HeaderMap, body: &Bytes) -> Result<Request, ServerError
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     let invalid = |message: String| {
-        ApiError::Validation {
+        ApiError(app::Error::Validation {
             message,
             field: None,
-        }
+        })
         .server_error()
     };
     receive_batch_body(content_type, body.as_ref(), MultipartOptions::default())

@@ -38,7 +38,7 @@ pub async fn health(State(state): State<ServerState>) -> (StatusCode, Json<Value
         "lag": lag,
         "checkpoint": checkpoint,
         "applied": state.app.applied(),
-        "head": *state.app.log.head().borrow(),
+        "head": state.app.head(),
     });
     (status, Json(body))
 }

@@ -20,8 +20,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::{Registry, Unit};
 
-use crate::app::App;
 use crate::server::ServerState;
+use app::App;
 
 /// The server's metrics and the registry that exposes them.
 pub struct Metrics {
@@ -94,7 +94,7 @@ impl Metrics {
             "Time from handing an append to the log to its durable acknowledgement \
              (commands and the audit trail of personal-data reads)",
             Unit::Seconds,
-            app.append_latency.clone(),
+            app.append_latency(),
         );
         registry.register(
             "graphql_errors",
@@ -173,7 +173,7 @@ impl Metrics {
         self.projection_checkpoint
             .set(gauge(state.app.checkpoint()));
         self.projection_applied.set(gauge(state.app.applied()));
-        self.log_head.set(gauge(*state.app.log.head().borrow()));
+        self.log_head.set(gauge(state.app.head()));
         let mut text = String::new();
         prometheus_text::encode(&mut text, &self.registry)?;
         Ok(text)

@@ -6,11 +6,11 @@
 //! until the shutdown future resolves, lets requests in flight finish (for at
 //! most [`ServeOptions::shutdown_grace`]), then stops the registry with
 //! [`App::shutdown`]. `auth.rs` turns a bearer token into the request's
-//! [`Viewer`](crate::guard::Viewer), `graphql.rs` holds the GraphQL handlers,
+//! [`Viewer`](app::Viewer), `graphql.rs` holds the GraphQL handlers,
 //! `health.rs` and `metrics.rs` the operator's endpoints.
 //!
-//! Not here: what a request may do (the [`guard`](crate::guard)), the limits on
-//! a query's depth and complexity (the [`schema`] applies them).
+//! Not here: what a request may do (the application layer's [`app::guard`]),
+//! the limits on a query's depth and complexity (the [`schema`] applies them).
 
 mod auth;
 mod graphql;
@@ -34,7 +34,8 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::app::App;
+use app::App;
+
 use crate::schema::{self, Limits, ReestrSchema};
 use crate::server::metrics::Metrics;
 

@@ -1,22 +1,17 @@
 //! `submitApplication` (public, rate-limited per client address),
 //! `approveApplication`, `rejectApplication`.
 
+use app::ClientAddr;
+use app::applications::{ApproveApplication, RejectApplication, SubmitApplication};
 use async_graphql::{Context, ID, InputObject, Object};
-use domain::ids::ApplicationId;
-use projections::registry::ApplicationView;
 
-use crate::commands::{self, NewApplication};
 use crate::error::ApiError;
-use crate::guard::{Action, ClientAddr};
 use crate::schema::application::Application;
 use crate::schema::enums::{CardKind, Gender, MemberCategory, Profession};
 use crate::schema::member::Member;
-use crate::schema::mutation::member::answer;
-use crate::schema::mutation::{
-    MAX_NAME_CHARS, MAX_TEXT_CHARS, date_or, optional_text, org_id_in, personal_data, text,
-};
+use crate::schema::mutation::id_text;
 use crate::schema::scalars::Date;
-use crate::schema::{app, issued, parse_uuid, viewer};
+use crate::schema::{app, viewer};
 
 /// An application to join, as the public form sends it.
 #[derive(InputObject)]
@@ -44,43 +39,32 @@ pub struct ApplicationMutation;
 #[Object]
 impl ApplicationMutation {
     /// Public: no token needed. Limited per client address (see
-    /// [`SubmissionLimit`](crate::rate_limit::SubmissionLimit)).
+    /// [`SubmissionLimit`](app::rate_limit::SubmissionLimit)).
     async fn submit_application(
         &self,
         ctx: &Context<'_>,
         input: ApplicationInput,
     ) -> Result<Application, ApiError> {
-        let app = app(ctx);
-        // Counted before anything else: malformed submissions load the server too.
-        app.submissions
-            .check(ctx.data_opt::<ClientAddr>().copied())?;
-        let issued = issued(ctx, None, None)?;
-        let org_id = org_id_in(&input.org_id, "orgId")?;
-        let new = NewApplication {
-            org_id,
-            personal: personal_data(
-                input.last_name,
-                input.first_name,
-                input.patronymic,
-                input.birth_date,
-                input.snils,
-                input.email,
-                input.phone,
-            )?,
+        let submit = SubmitApplication {
+            org_id: input.org_id.0,
+            last_name: input.last_name,
+            first_name: input.first_name,
+            patronymic: input.patronymic,
             gender: input.gender.into(),
+            birth_date: input.birth_date.0,
+            snils: input.snils,
+            email: input.email,
+            phone: input.phone,
             category: input.category.into(),
             profession: input.profession.map(Into::into),
-            position: optional_text(input.position, "position", MAX_NAME_CHARS)?,
+            position: input.position,
             consent: input.consent,
         };
-        if app.registry.organization(org_id).is_none() {
-            return Err(ApiError::NotFound {
-                what: "organisation",
-            });
-        }
-        let (id, appended) = commands::submit_application(&app.commands, &issued, new).await?;
-        app.include(&appended).await?;
-        Application::submitted(ctx, id)
+        let client = ctx.data_opt::<ClientAddr>().copied();
+        let submitted = app(ctx)
+            .submit_application(viewer(ctx), client, submit)
+            .await?;
+        Ok(Application(submitted))
     }
 
     /// Approves a pending application: the applicant is admitted on the
@@ -93,21 +77,14 @@ impl ApplicationMutation {
         issue_card: Option<CardKind>,
         command_id: Option<ID>,
     ) -> Result<Member, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteMembers)?;
-        let issued = issued(ctx, command_id.as_ref(), None)?;
-        let application = ApplicationId(parse_uuid(&id, "id")?);
-        let decided_on = date_or(decided_on, issued.today);
-        application_target(ctx, application)?;
-        let (person, appended) = commands::approve_application(
-            &app.commands,
-            &issued,
-            application,
-            decided_on,
-            issue_card.map(Into::into),
-        )
-        .await?;
-        answer(ctx, person, &appended).await
+        let approve = ApproveApplication {
+            id: id.0,
+            decided_on: decided_on.map(|d| d.0),
+            issue_card: issue_card.map(Into::into),
+            command_id: id_text(command_id),
+        };
+        let member = app(ctx).approve_application(viewer(ctx), approve).await?;
+        Ok(Member(member))
     }
 
     /// Rejects a pending application, with its reason, dated today.
@@ -118,29 +95,12 @@ impl ApplicationMutation {
         reason: String,
         command_id: Option<ID>,
     ) -> Result<Application, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteMembers)?;
-        let issued = issued(ctx, command_id.as_ref(), None)?;
-        let application = ApplicationId(parse_uuid(&id, "id")?);
-        let reason = text(reason, "reason", MAX_TEXT_CHARS)?;
-        application_target(ctx, application)?;
-        let appended =
-            commands::reject_application(&app.commands, &issued, application, reason).await?;
-        app.include(&appended).await?;
-        Application::load(ctx, application)
+        let reject = RejectApplication {
+            id: id.0,
+            reason,
+            command_id: id_text(command_id),
+        };
+        let rejected = app(ctx).reject_application(viewer(ctx), reject).await?;
+        Ok(Application(rejected))
     }
-}
-
-/// The application `id`, which the viewer may decide: its organisation is in
-/// the viewer's subtree.
-///
-/// # Errors
-/// `NOT_FOUND` for an unknown application; `FORBIDDEN` outside the subtree.
-fn application_target(ctx: &Context<'_>, id: ApplicationId) -> Result<ApplicationView, ApiError> {
-    let app = app(ctx);
-    let view = app.registry.application(id).ok_or(ApiError::NotFound {
-        what: "application",
-    })?;
-    viewer(ctx).may_at(Action::WriteMembers, view.org_id, &app.registry)?;
-    Ok(view)
 }

@@ -1,23 +1,18 @@
 //! `admitMember`, `transferMember`, `endMembership`, `updateMember`,
 //! `issueCard`, `blockCard`, `erasePersonalData`.
 
-use async_graphql::{Context, ID, InputObject, Object};
-use domain::card_number::CardNumber;
-use domain::ids::PersonId;
-use domain::vocabulary::person::{PersonalDataPatch, ProfilePatch};
-use eventlog::Appended;
-
-use crate::commands::{self, NewMember};
-use crate::error::ApiError;
-use crate::guard::Action;
-use crate::schema::enums::{CardKind, EndReason, Gender, MemberCategory, Profession};
-use crate::schema::member::{Card, Member, card_number};
-use crate::schema::mutation::{
-    MAX_NAME_CHARS, MAX_TEXT_CHARS, date_or, member_target, optional_email, optional_snils,
-    optional_text, org_id_in, organization_target, person_id_in, personal_data, text,
+use app::members::{
+    AdmitMember, BlockCard, EndMembership, ErasePersonalData, IssueCard, MemberChanges,
+    TransferMember, UpdateMember,
 };
+use async_graphql::{Context, ID, InputObject, Object};
+
+use crate::error::ApiError;
+use crate::schema::enums::{CardKind, EndReason, Gender, MemberCategory, Profession};
+use crate::schema::member::{Card, Member};
+use crate::schema::mutation::id_text;
 use crate::schema::scalars::Date;
-use crate::schema::{app, issued, viewer};
+use crate::schema::{app, viewer};
 
 /// An admission, on the date of the written application.
 #[derive(InputObject)]
@@ -55,31 +50,6 @@ pub struct UpdateMemberInput {
     pub position: Option<String>,
 }
 
-impl UpdateMemberInput {
-    fn into_patches(self) -> Result<(ProfilePatch, PersonalDataPatch), ApiError> {
-        // A name cannot be cleared: a blank one goes on to the charter's refusal.
-        let name = |value: Option<String>, field| {
-            value
-                .map(|value| text(value, field, MAX_NAME_CHARS))
-                .transpose()
-        };
-        let profile = ProfilePatch {
-            category: self.category.map(Into::into),
-            profession: self.profession.map(Into::into),
-            position: optional_text(self.position, "position", MAX_NAME_CHARS)?,
-        };
-        let personal = PersonalDataPatch {
-            last_name: name(self.last_name, "lastName")?,
-            first_name: name(self.first_name, "firstName")?,
-            patronymic: optional_text(self.patronymic, "patronymic", MAX_NAME_CHARS)?,
-            snils: optional_snils(self.snils)?,
-            email: optional_email(self.email)?,
-            phone: optional_text(self.phone, "phone", MAX_NAME_CHARS)?,
-        };
-        Ok((profile, personal))
-    }
-}
-
 /// Member and card mutations.
 #[derive(Default)]
 pub struct MemberMutation;
@@ -92,31 +62,24 @@ impl MemberMutation {
         ctx: &Context<'_>,
         input: AdmitMemberInput,
     ) -> Result<Member, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteMembers)?;
-        let issued = issued(ctx, input.command_id.as_ref(), None)?;
-        let home_org = org_id_in(&input.org_id, "orgId")?;
-        let member = NewMember {
-            home_org,
-            personal: personal_data(
-                input.last_name,
-                input.first_name,
-                input.patronymic,
-                input.birth_date,
-                input.snils,
-                input.email,
-                input.phone,
-            )?,
+        let admission = AdmitMember {
+            org_id: input.org_id.0,
+            last_name: input.last_name,
+            first_name: input.first_name,
+            patronymic: input.patronymic,
             gender: input.gender.into(),
+            birth_date: input.birth_date.0,
+            snils: input.snils,
+            email: input.email,
+            phone: input.phone,
             category: input.category.into(),
             profession: input.profession.map(Into::into),
-            position: optional_text(input.position, "position", MAX_NAME_CHARS)?,
+            position: input.position,
             admitted_on: input.admitted_on.0,
             issue_card: input.issue_card.map(Into::into),
+            command_id: id_text(input.command_id),
         };
-        organization_target(ctx, Action::WriteMembers, home_org)?;
-        let (person, appended) = commands::admit_member(&app.commands, &issued, member).await?;
-        answer(ctx, person, &appended).await
+        Ok(Member(app(ctx).admit_member(viewer(ctx), admission).await?))
     }
 
     /// Transfers a member to another home from `effectiveOn`. The viewer must
@@ -131,22 +94,16 @@ impl MemberMutation {
         expected_version: Option<i32>,
         command_id: Option<ID>,
     ) -> Result<Member, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteMembers)?;
-        let issued = issued(ctx, command_id.as_ref(), expected_version.map(i64::from))?;
-        let person = person_id_in(&member_id, "memberId")?;
-        let to_org = org_id_in(&to_org_id, "toOrgId")?;
-        member_target(ctx, person)?;
-        if app.registry.organization(to_org).is_none() {
-            return Err(ApiError::NotFound {
-                what: "organisation",
-            });
-        }
-        viewer(ctx).may_at(Action::WriteMembers, to_org, &app.registry)?;
-        let appended =
-            commands::transfer_member(&app.commands, &issued, person, to_org, effective_on.0)
-                .await?;
-        answer(ctx, person, &appended).await
+        let transfer = TransferMember {
+            member_id: member_id.0,
+            to_org_id: to_org_id.0,
+            effective_on: effective_on.0,
+            expected_version: expected_version.map(i64::from),
+            command_id: id_text(command_id),
+        };
+        Ok(Member(
+            app(ctx).transfer_member(viewer(ctx), transfer).await?,
+        ))
     }
 
     /// Voluntary exit, expulsion (basis required), leaving education, death.
@@ -161,22 +118,15 @@ impl MemberMutation {
         expected_version: Option<i32>,
         command_id: Option<ID>,
     ) -> Result<Member, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteMembers)?;
-        let issued = issued(ctx, command_id.as_ref(), expected_version.map(i64::from))?;
-        let person = person_id_in(&member_id, "memberId")?;
-        let basis = optional_text(basis, "basis", MAX_TEXT_CHARS)?;
-        member_target(ctx, person)?;
-        let appended = commands::end_membership(
-            &app.commands,
-            &issued,
-            person,
-            reason.into(),
+        let end = EndMembership {
+            member_id: member_id.0,
+            reason: reason.into(),
+            effective_on: effective_on.0,
             basis,
-            effective_on.0,
-        )
-        .await?;
-        answer(ctx, person, &appended).await
+            expected_version: expected_version.map(i64::from),
+            command_id: id_text(command_id),
+        };
+        Ok(Member(app(ctx).end_membership(viewer(ctx), end).await?))
     }
 
     /// Changes a member's profile and personal data, from today.
@@ -188,15 +138,23 @@ impl MemberMutation {
         expected_version: Option<i32>,
         command_id: Option<ID>,
     ) -> Result<Member, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteMembers)?;
-        let issued = issued(ctx, command_id.as_ref(), expected_version.map(i64::from))?;
-        let person = person_id_in(&member_id, "memberId")?;
-        let (profile, personal) = input.into_patches()?;
-        member_target(ctx, person)?;
-        let appended =
-            commands::update_member(&app.commands, &issued, person, profile, personal).await?;
-        answer(ctx, person, &appended).await
+        let update = UpdateMember {
+            member_id: member_id.0,
+            input: MemberChanges {
+                last_name: input.last_name,
+                first_name: input.first_name,
+                patronymic: input.patronymic,
+                snils: input.snils,
+                email: input.email,
+                phone: input.phone,
+                category: input.category.map(Into::into),
+                profession: input.profession.map(Into::into),
+                position: input.position,
+            },
+            expected_version: expected_version.map(i64::from),
+            command_id: id_text(command_id),
+        };
+        Ok(Member(app(ctx).update_member(viewer(ctx), update).await?))
     }
 
     /// Issues a card, blocking the active one as replaced.
@@ -208,16 +166,13 @@ impl MemberMutation {
         issued_on: Option<Date>,
         command_id: Option<ID>,
     ) -> Result<Card, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteMembers)?;
-        let issued = issued(ctx, command_id.as_ref(), None)?;
-        let person = person_id_in(&member_id, "memberId")?;
-        let issued_on = date_or(issued_on, issued.today);
-        member_target(ctx, person)?;
-        let kind = kind.unwrap_or(CardKind::Plastic).into();
-        let (number, appended) =
-            commands::issue_card(&app.commands, &issued, person, kind, issued_on).await?;
-        card_answer(ctx, number, &appended).await
+        let issue = IssueCard {
+            member_id: member_id.0,
+            kind: kind.map(Into::into),
+            issued_on: issued_on.map(|d| d.0),
+            command_id: id_text(command_id),
+        };
+        Ok(Card(app(ctx).issue_card(viewer(ctx), issue).await?))
     }
 
     /// Blocks a card on request.
@@ -228,18 +183,12 @@ impl MemberMutation {
         reason: String,
         command_id: Option<ID>,
     ) -> Result<Card, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteMembers)?;
-        let issued = issued(ctx, command_id.as_ref(), None)?;
-        let number = card_number(&number)?;
-        let reason = text(reason, "reason", MAX_TEXT_CHARS)?;
-        let card = app
-            .registry
-            .card(number)
-            .ok_or(ApiError::NotFound { what: "card" })?;
-        member_target(ctx, card.holder)?;
-        let (_, appended) = commands::block_card(&app.commands, &issued, number, reason).await?;
-        card_answer(ctx, number, &appended).await
+        let block = BlockCard {
+            number,
+            reason,
+            command_id: id_text(command_id),
+        };
+        Ok(Card(app(ctx).block_card(viewer(ctx), block).await?))
     }
 
     /// Crypto-shreds the person's personal data; history and statistics remain.
@@ -250,43 +199,13 @@ impl MemberMutation {
         basis: String,
         command_id: Option<ID>,
     ) -> Result<Member, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteMembers)?;
-        let issued = issued(ctx, command_id.as_ref(), None)?;
-        let person = person_id_in(&member_id, "memberId")?;
-        let basis = text(basis, "basis", MAX_TEXT_CHARS)?;
-        member_target(ctx, person)?;
-        let appended = commands::erase_personal_data(&app.commands, &issued, person, basis).await?;
-        answer(ctx, person, &appended).await
+        let erase = ErasePersonalData {
+            member_id: member_id.0,
+            basis,
+            command_id: id_text(command_id),
+        };
+        Ok(Member(
+            app(ctx).erase_personal_data(viewer(ctx), erase).await?,
+        ))
     }
-}
-
-/// The person once the read models include `appended`. Access was checked
-/// before the command ran; a transfer may take them out of the viewer's
-/// subtree, and the answer still shows the result.
-pub(super) async fn answer(
-    ctx: &Context<'_>,
-    person: PersonId,
-    appended: &Appended,
-) -> Result<Member, ApiError> {
-    let app = app(ctx);
-    app.include(appended).await?;
-    app.registry
-        .member(person)
-        .map(Member)
-        .ok_or(ApiError::NotFound { what: "member" })
-}
-
-/// The card once the read models include `appended`.
-async fn card_answer(
-    ctx: &Context<'_>,
-    number: CardNumber,
-    appended: &Appended,
-) -> Result<Card, ApiError> {
-    let app = app(ctx);
-    app.include(appended).await?;
-    app.registry
-        .card(number)
-        .map(Card)
-        .ok_or(ApiError::NotFound { what: "card" })
 }

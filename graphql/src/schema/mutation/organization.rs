@@ -1,22 +1,18 @@
 //! `registerOrganization`, `renameOrganization`, `moveOrganization`,
 //! `updatePassport`, `dissolveOrganization`.
 
-use async_graphql::{Context, ID, InputObject, Object};
-use domain::ids::OrgId;
-use domain::vocabulary::organization::Passport;
-use eventlog::Appended;
-
-use crate::commands::{self, NewOrganization};
-use crate::error::ApiError;
-use crate::guard::Action;
-use crate::schema::enums::{OrgLevel, Sector};
-use crate::schema::mutation::{
-    MAX_NAME_CHARS, MAX_TEXT_CHARS, count, date_or, optional_email, optional_text,
-    organization_target, text,
+use app::organizations::{
+    DissolveOrganization, MoveOrganization, PassportForm, RegisterOrganization, RenameOrganization,
+    UpdatePassport,
 };
+use async_graphql::{Context, ID, InputObject, Object};
+
+use crate::error::ApiError;
+use crate::schema::enums::{OrgLevel, Sector};
+use crate::schema::mutation::id_text;
 use crate::schema::organization::Organization;
 use crate::schema::scalars::Date;
-use crate::schema::{app, issued, org_id, parse_uuid, viewer};
+use crate::schema::{app, viewer};
 
 /// A new organisation.
 #[derive(InputObject)]
@@ -44,20 +40,6 @@ pub struct PassportInput {
     pub email: Option<String>,
 }
 
-impl PassportInput {
-    fn into_passport(self) -> Result<Passport, ApiError> {
-        Ok(Passport {
-            sector: self.sector.map(Into::into),
-            employees: count(self.employees, "employees")?,
-            students: count(self.students, "students")?,
-            chair_name: optional_text(self.chair_name, "chairName", MAX_NAME_CHARS)?,
-            address: optional_text(self.address, "address", MAX_TEXT_CHARS)?,
-            phone: optional_text(self.phone, "phone", MAX_NAME_CHARS)?,
-            email: optional_email(self.email)?,
-        })
-    }
-}
-
 /// Organisation mutations.
 #[derive(Default)]
 pub struct OrganizationMutation;
@@ -70,41 +52,19 @@ impl OrganizationMutation {
         ctx: &Context<'_>,
         input: RegisterOrganizationInput,
     ) -> Result<Organization, ApiError> {
-        let app = app(ctx);
-        let holder = viewer(ctx).may(Action::WriteOrganizations)?;
-        let issued = issued(ctx, input.command_id.as_ref(), None)?;
-        let parent_id = input
-            .parent_id
-            .as_ref()
-            .map(|id| parse_uuid(id, "parentId").map(OrgId))
-            .transpose()?;
-        let new = NewOrganization {
-            parent_id,
-            name: text(input.name, "name", MAX_NAME_CHARS)?,
-            short_name: optional_text(input.short_name, "shortName", MAX_NAME_CHARS)?,
+        let register = RegisterOrganization {
+            parent_id: id_text(input.parent_id),
+            name: input.name,
+            short_name: input.short_name,
             level: input.level.into(),
-            region_code: region_code(input.region_code)?,
-            territorial_rights: input.territorial_rights.unwrap_or(false),
+            region_code: input.region_code.map(i64::from),
+            territorial_rights: input.territorial_rights,
+            command_id: id_text(input.command_id),
         };
-        match parent_id {
-            Some(parent) => {
-                organization_target(ctx, Action::WriteOrganizations, parent)?;
-            }
-            // The root has no parent to be in the subtree of: once it exists,
-            // only an ADMIN of the whole tree may even ask (and is refused
-            // SECOND_CENTRAL by the charter).
-            None => {
-                let root = app.registry.path(holder.org_id).first().map(|o| o.org_id);
-                if app.registry.central_exists() && root != Some(holder.org_id) {
-                    return Err(ApiError::Forbidden(
-                        "only an ADMIN of the whole union may register its CENTRAL organisation"
-                            .into(),
-                    ));
-                }
-            }
-        }
-        let (org, appended) = commands::register_organization(&app.commands, &issued, new).await?;
-        answer(ctx, org, &appended).await
+        let view = app(ctx)
+            .register_organization(viewer(ctx), register)
+            .await?;
+        Ok(Organization(view))
     }
 
     /// Renames an organisation from today.
@@ -117,16 +77,15 @@ impl OrganizationMutation {
         expected_version: Option<i32>,
         command_id: Option<ID>,
     ) -> Result<Organization, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteOrganizations)?;
-        let issued = issued(ctx, command_id.as_ref(), expected_version.map(i64::from))?;
-        let org = org_id(&id)?;
-        let name = text(name, "name", MAX_NAME_CHARS)?;
-        let short_name = optional_text(short_name, "shortName", MAX_NAME_CHARS)?;
-        organization_target(ctx, Action::WriteOrganizations, org)?;
-        let appended =
-            commands::rename_organization(&app.commands, &issued, org, name, short_name).await?;
-        answer(ctx, org, &appended).await
+        let rename = RenameOrganization {
+            id: id.0,
+            name,
+            short_name,
+            expected_version: expected_version.map(i64::from),
+            command_id: id_text(command_id),
+        };
+        let view = app(ctx).rename_organization(viewer(ctx), rename).await?;
+        Ok(Organization(view))
     }
 
     /// Moves an organisation under another parent from `effectiveOn` (today
@@ -140,18 +99,15 @@ impl OrganizationMutation {
         expected_version: Option<i32>,
         command_id: Option<ID>,
     ) -> Result<Organization, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteOrganizations)?;
-        let issued = issued(ctx, command_id.as_ref(), expected_version.map(i64::from))?;
-        let org = org_id(&id)?;
-        let new_parent = parse_uuid(&new_parent_id, "newParentId").map(OrgId)?;
-        let effective_on = date_or(effective_on, issued.today);
-        organization_target(ctx, Action::WriteOrganizations, org)?;
-        organization_target(ctx, Action::WriteOrganizations, new_parent)?;
-        let appended =
-            commands::move_organization(&app.commands, &issued, org, new_parent, effective_on)
-                .await?;
-        answer(ctx, org, &appended).await
+        let moved = MoveOrganization {
+            id: id.0,
+            new_parent_id: new_parent_id.0,
+            effective_on: effective_on.map(|d| d.0),
+            expected_version: expected_version.map(i64::from),
+            command_id: id_text(command_id),
+        };
+        let view = app(ctx).move_organization(viewer(ctx), moved).await?;
+        Ok(Organization(view))
     }
 
     /// Replaces a primary organisation's passport, from today.
@@ -163,14 +119,22 @@ impl OrganizationMutation {
         expected_version: Option<i32>,
         command_id: Option<ID>,
     ) -> Result<Organization, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WritePassport)?;
-        let issued = issued(ctx, command_id.as_ref(), expected_version.map(i64::from))?;
-        let org = org_id(&id)?;
-        let passport = input.into_passport()?;
-        organization_target(ctx, Action::WritePassport, org)?;
-        let appended = commands::update_passport(&app.commands, &issued, org, passport).await?;
-        answer(ctx, org, &appended).await
+        let update = UpdatePassport {
+            id: id.0,
+            input: PassportForm {
+                sector: input.sector.map(Into::into),
+                employees: input.employees.map(i64::from),
+                students: input.students.map(i64::from),
+                chair_name: input.chair_name,
+                address: input.address,
+                phone: input.phone,
+                email: input.email,
+            },
+            expected_version: expected_version.map(i64::from),
+            command_id: id_text(command_id),
+        };
+        let view = app(ctx).update_passport(viewer(ctx), update).await?;
+        Ok(Organization(view))
     }
 
     /// Dissolves an organisation in which no active member has a home, from `effectiveOn`.
@@ -182,39 +146,15 @@ impl OrganizationMutation {
         expected_version: Option<i32>,
         command_id: Option<ID>,
     ) -> Result<Organization, ApiError> {
-        let app = app(ctx);
-        viewer(ctx).may(Action::WriteOrganizations)?;
-        let issued = issued(ctx, command_id.as_ref(), expected_version.map(i64::from))?;
-        let org = org_id(&id)?;
-        organization_target(ctx, Action::WriteOrganizations, org)?;
-        let appended =
-            commands::dissolve_organization(&app.commands, &issued, org, effective_on.0).await?;
-        answer(ctx, org, &appended).await
+        let dissolve = DissolveOrganization {
+            id: id.0,
+            effective_on: effective_on.0,
+            expected_version: expected_version.map(i64::from),
+            command_id: id_text(command_id),
+        };
+        let view = app(ctx)
+            .dissolve_organization(viewer(ctx), dissolve)
+            .await?;
+        Ok(Organization(view))
     }
-}
-
-/// A region code of the federation, 1..=99 (whether the level takes one is the
-/// charter's question).
-fn region_code(code: Option<i32>) -> Result<Option<u8>, ApiError> {
-    code.map(|code| {
-        u8::try_from(code)
-            .ok()
-            .filter(|code| (1..=99).contains(code))
-            .ok_or_else(|| ApiError::Validation {
-                message: format!("a region code is 1..99 (got {code})"),
-                field: Some("regionCode"),
-            })
-    })
-    .transpose()
-}
-
-/// The organisation once the read models include `appended`. Access was
-/// checked before the command ran; a move may take it elsewhere, still shown.
-async fn answer(
-    ctx: &Context<'_>,
-    org: OrgId,
-    appended: &Appended,
-) -> Result<Organization, ApiError> {
-    app(ctx).include(appended).await?;
-    Organization::known(ctx, org)
 }

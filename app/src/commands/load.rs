@@ -5,7 +5,7 @@ use domain::event::{
 };
 use eventlog::{EventLog, ExpectedVersion, NewEvent, StreamAppend, codec};
 
-use crate::commands::CommandError;
+use crate::error::Error;
 
 /// An aggregate's state and the version of its stream it reflects.
 pub(crate) struct Loaded<S> {
@@ -17,8 +17,8 @@ pub(crate) struct Loaded<S> {
 impl<S> Loaded<S> {
     /// What to append: `events` with this version as the expectation (none: the
     /// stream must not exist yet). With no events, a pure check that nobody
-    /// changed the aggregate the decision read.
-    pub fn append<E: Into<Event>>(&self, events: Vec<E>) -> Result<StreamAppend, CommandError> {
+    /// changed the aggregate the decision read (see [`Loaded::guard`]).
+    pub fn append<E: Into<Event>>(&self, events: Vec<E>) -> Result<StreamAppend, Error> {
         let expected = match self.version {
             0 => ExpectedVersion::NoStream,
             version => ExpectedVersion::Exact(version),
@@ -26,13 +26,20 @@ impl<S> Loaded<S> {
         let events = events
             .into_iter()
             .map(|event| codec::encode(&event.into()))
-            .collect::<Result<Vec<NewEvent>, _>>()
-            .map_err(eventlog::Error::from)?;
+            .collect::<Result<Vec<NewEvent>, _>>()?;
         Ok(StreamAppend {
             stream: self.stream.clone(),
             expected,
             events,
         })
+    }
+}
+
+impl Loaded<Option<domain::organization::Organization>> {
+    /// A pure version check of an organisation the decision read (a home, a
+    /// parent, a grant's target): had it changed since, the append conflicts.
+    pub fn guard(&self) -> Result<StreamAppend, Error> {
+        self.append::<OrganizationEvent>(vec![])
     }
 }
 
@@ -67,12 +74,12 @@ pub(crate) async fn load<S: Default, E: AggregateEvent>(
     log: &dyn EventLog,
     stream: String,
     evolve: fn(&mut S, &E),
-) -> Result<Loaded<S>, CommandError> {
+) -> Result<Loaded<S>, Error> {
     let stored = log.read_stream(&stream, 0).await?;
     let mut state = S::default();
     let mut version = 0;
     for stored in &stored {
-        let event = codec::decode(stored).map_err(eventlog::Error::from)?;
+        let event = codec::decode(stored)?;
         if let Some(event) = E::pick(event) {
             evolve(&mut state, &event);
         }

@@ -1,38 +1,48 @@
 //! The command path: load what a decision reads, decide, append, retry on conflict.
 //!
-//! A command's handler loads its aggregate from the aggregate's stream, asks
+//! A command's function loads its aggregate from the aggregate's stream, asks
 //! [`Facts`] (the read models) for what the charter needs from elsewhere, calls
 //! the aggregate's pure `decide`, and appends the events with the expected
 //! version of every stream it read: the aggregate's own exactly, and any other it
 //! relied on as a pure version check. When someone else appended in between, the
-//! log refuses with a conflict and the handler decides again on the new state,
-//! unless the client pinned `expectedVersion`: then the conflict is the answer.
+//! log refuses with a conflict and [`Commands::execute`] decides again on the new
+//! state, unless the client pinned `expectedVersion`: then the conflict is the
+//! answer.
+//!
+//! Each command is a function of its own file's aggregate (`person.rs`,
+//! `organization.rs`, `application.rs`, `access.rs`, `bootstrap.rs`) that
+//! hands `execute` a closure deciding from exactly what it reads: the log, the
+//! facts, the issuer. Nothing is looked up through [`Commands`] itself.
+//!
+//! What is not here: who may issue a command (the callers in this crate check
+//! [`Viewer`](crate::guard::Viewer) first) and the wait for the read models
+//! after it ([`App::reach`](crate::App::reach)).
 
 mod access;
 mod application;
+mod bootstrap;
 mod load;
 mod organization;
 mod person;
 
+use std::future::Future;
 use std::sync::Arc;
 
-use async_trait::async_trait;
 use chrono::NaiveDate;
 use dashmap::DashMap;
-use domain::error::DomainError;
 use domain::ids::{OrgId, PersonId};
 use domain::organization::ParentFacts;
 use domain::person::HomeFacts;
 use domain::snils::Snils;
 use domain::vocabulary::access::Role;
 use eventlog::{AppendRequest, Appended, Coordination, EventLog, StreamAppend};
-use tokio::sync::watch;
 use uuid::Uuid;
 
 pub use crate::commands::access::{GrantedRole, grant_role, revoke_role};
 pub use crate::commands::application::{
     NewApplication, approve_application, reject_application, submit_application,
 };
+pub use crate::commands::bootstrap::{Initialised, initialise};
 pub use crate::commands::organization::{
     NewOrganization, dissolve_organization, move_organization, register_organization,
     rename_organization, update_passport,
@@ -41,6 +51,9 @@ pub use crate::commands::person::{
     NewMember, admit_member, block_card, end_membership, erase_personal_data, issue_card,
     transfer_member, update_member,
 };
+use crate::error::{Conflict, Error};
+use crate::running::Checkpoint;
+use crate::timing::Appender;
 
 /// Times a command is decided again after a conflict before giving up: enough
 /// for any realistic burst on one member, few enough that a hot stream answers.
@@ -71,9 +84,9 @@ pub trait Facts: Send + Sync {
 /// Who issues a command, when, and how to recognise its repetition.
 #[derive(Clone, Debug)]
 pub struct Issued {
-    /// The envelope's actor: the user id of the token, or `operator`.
+    /// The envelope's actor: the user id of the token, the operator's name, or `public`.
     pub actor: String,
-    /// The role and subtree of the actor, for grants.
+    /// The role and subtree of the actor, for grants (`None`: the operator).
     pub role: Option<(Role, OrgId)>,
     /// The registry's today, read once by the caller.
     pub today: NaiveDate,
@@ -85,48 +98,23 @@ pub struct Issued {
     pub correlation_id: Uuid,
 }
 
-/// Why a command was not carried out. Nothing was written in any case.
-#[derive(Debug, thiserror::Error)]
-pub enum CommandError {
-    /// The charter refused it, or its input is malformed.
-    #[error(transparent)]
-    Domain(#[from] DomainError),
-    /// The aggregate is not at the version the client expected, or stayed busy
-    /// through every attempt.
-    #[error("{stream} is at version {actual}, expected {expected}")]
-    Conflict {
-        /// The stream.
-        stream: String,
-        /// What was expected.
-        expected: u64,
-        /// What it is.
-        actual: u64,
-    },
-    /// The log failed.
-    #[error(transparent)]
-    Log(#[from] eventlog::Error),
-}
-
-impl From<domain::rules::RuleViolation> for CommandError {
-    fn from(violation: domain::rules::RuleViolation) -> CommandError {
-        CommandError::Domain(violation.into())
-    }
-}
-
 /// The command path: the log it appends to and the facts it decides with.
+/// Cheap to clone (clones share the card sequences and SNILS turns).
 #[derive(Clone)]
 pub struct Commands {
     log: Arc<dyn EventLog>,
-    /// The same log, for turns among the processes sharing it.
+    appender: Appender,
     nodes: Arc<dyn Coordination>,
-    facts: Arc<dyn Facts>,
+    /// The read models' answers; `None` for the operator's commands on a log
+    /// served by no read models (initialising, granting), which need none.
+    facts: Option<Arc<dyn Facts>>,
     /// Next card sequence per region, started from the read model's highest and
     /// raised past any number found taken (another node, a lagging read model).
     card_sequences: Arc<DashMap<u8, u64>>,
     /// One turn at a time per SNILS (see [`Commands::snils_turn`]).
     snils_turns: Arc<DashMap<Snils, Arc<tokio::sync::Mutex<()>>>>,
-    /// The read models' checkpoint, when they run beside the command path.
-    applied: Option<watch::Receiver<u64>>,
+    /// The read models' progress, when they run beside the command path.
+    checkpoint: Option<Checkpoint>,
 }
 
 /// A command's exclusive turn on one SNILS; the next one's begins when it drops.
@@ -153,36 +141,66 @@ pub(crate) struct Decision {
     pub erase_personal_data_of: Vec<String>,
 }
 
-/// One command: decides on freshly loaded state each time it is attempted.
-#[async_trait]
-pub(crate) trait Command: Send + Sync {
-    /// Loads, checks the client's expected version, decides.
-    async fn decide(&self, commands: &Commands, issued: &Issued) -> Result<Decision, CommandError>;
+impl Decision {
+    /// A decision that erases nothing.
+    pub(crate) fn of(streams: Vec<StreamAppend>) -> Decision {
+        Decision {
+            streams,
+            erase_personal_data_of: vec![],
+        }
+    }
 }
 
 impl Commands {
-    /// The command path over `log`, deciding with `facts`; `nodes` is the same
-    /// log as the processes sharing it coordinate by.
-    pub fn new(
-        log: Arc<dyn EventLog>,
+    /// The command path over `log`, deciding with `facts`; appends are timed
+    /// by `appender`.
+    pub fn new(log: Arc<dyn Coordination>, appender: Appender, facts: Arc<dyn Facts>) -> Commands {
+        Commands::with_facts(log, appender, Some(facts))
+    }
+
+    /// The command path for the operator's commands on a log no read models
+    /// serve (initialising a registry, granting a role): a command that would
+    /// need facts is refused as internal.
+    pub fn without_read_models(log: Arc<dyn Coordination>, appender: Appender) -> Commands {
+        Commands::with_facts(log, appender, None)
+    }
+
+    fn with_facts(
         nodes: Arc<dyn Coordination>,
-        facts: Arc<dyn Facts>,
+        appender: Appender,
+        facts: Option<Arc<dyn Facts>>,
     ) -> Commands {
         Commands {
-            log,
+            log: nodes.clone(),
+            appender,
             nodes,
             facts,
             card_sequences: Arc::new(DashMap::new()),
             snils_turns: Arc::new(DashMap::new()),
-            applied: None,
+            checkpoint: None,
         }
     }
 
     /// The same command path, told how far the read models it decides with have
     /// got, so commands on one SNILS can wait for each other's effect.
-    pub fn with_applied(mut self, applied: watch::Receiver<u64>) -> Commands {
-        self.applied = Some(applied);
+    pub(crate) fn with_checkpoint(mut self, checkpoint: Checkpoint) -> Commands {
+        self.checkpoint = Some(checkpoint);
         self
+    }
+
+    /// The log the command path reads.
+    pub(crate) fn log(&self) -> &dyn EventLog {
+        self.log.as_ref()
+    }
+
+    /// The facts, where read models serve this path.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] on a path without read models.
+    pub(crate) fn facts(&self) -> Result<&dyn Facts, Error> {
+        self.facts.as_deref().ok_or_else(|| {
+            Error::internal("this command needs the read models, which are not running")
+        })
     }
 
     /// Waits for the turn on `snils` (none without one). Two commands naming
@@ -198,7 +216,7 @@ impl Commands {
     pub(crate) async fn snils_turn(
         &self,
         snils: Option<Snils>,
-    ) -> Result<Option<SnilsTurn>, CommandError> {
+    ) -> Result<Option<SnilsTurn>, Error> {
         let Some(snils) = snils else {
             return Ok(None);
         };
@@ -210,7 +228,7 @@ impl Commands {
             // Another process's admission with this SNILS may be committed
             // and not yet applied here. (Alone on its log, this process saw
             // its own settle before the local turn passed.)
-            self.settle_at(shared.head()).await;
+            self.settle(shared.head()).await;
         }
         Ok(Some(SnilsTurn {
             turns: Arc::clone(&self.snils_turns),
@@ -220,40 +238,28 @@ impl Commands {
         }))
     }
 
-    /// Waits until the read models include `appended` (a bounded wait: after
-    /// it, a stale fact costs at worst a refusal, never a broken rule twice).
-    pub(crate) async fn settle(&self, appended: &Appended) {
-        self.settle_at(appended.last_position).await;
-    }
-
-    /// Waits (boundedly, as [`Commands::settle`]) until the read models have
-    /// applied `position`.
-    async fn settle_at(&self, position: u64) {
-        if let Some(applied) = &self.applied {
-            let mut applied = applied.clone();
-            let _ = tokio::time::timeout(
-                std::time::Duration::from_secs(10),
-                applied.wait_for(|&at| at >= position),
-            )
-            .await;
+    /// Lets the read models reach `position` before the next command on the
+    /// same SNILS decides: a bounded wait, ignored when it runs out (a stale
+    /// fact then costs at worst a refusal, never a broken rule).
+    pub(crate) async fn settle(&self, position: u64) {
+        if let Some(checkpoint) = &self.checkpoint {
+            let _ = checkpoint.reach(position).await;
         }
     }
 
-    pub(crate) fn log(&self) -> &dyn EventLog {
-        self.log.as_ref()
-    }
-
-    pub(crate) fn facts(&self) -> &dyn Facts {
-        self.facts.as_ref()
-    }
-
-    /// Runs `command`: answers a repeated command id with its first result, else
-    /// decides and appends, deciding again after a conflict.
-    pub(crate) async fn execute(
-        &self,
-        issued: &Issued,
-        command: &dyn Command,
-    ) -> Result<Appended, CommandError> {
+    /// Runs a command: answers a repeated command id with its first result,
+    /// else calls `decide` and appends its decision, calling it again (on
+    /// freshly loaded state) after a conflict.
+    ///
+    /// # Errors
+    /// What `decide` refuses; [`Conflict::Version`] when the client pinned a
+    /// version or the streams stayed busy through [`MAX_ATTEMPTS`]; the log's
+    /// failures.
+    pub(crate) async fn execute<D, F>(&self, issued: &Issued, decide: D) -> Result<Appended, Error>
+    where
+        D: Fn() -> F,
+        F: Future<Output = Result<Decision, Error>>,
+    {
         if let Some(command_id) = issued.command_id
             && let Some(first) = self.log.find_command(command_id).await?
         {
@@ -261,7 +267,7 @@ impl Commands {
         }
         let mut last_conflict = None;
         for _ in 0..MAX_ATTEMPTS {
-            let decision = command.decide(self, issued).await?;
+            let decision = decide().await?;
             let request = AppendRequest {
                 streams: decision.streams,
                 command_id: issued.command_id,
@@ -270,21 +276,9 @@ impl Commands {
                 causation_id: None,
                 erase_personal_data_of: decision.erase_personal_data_of,
             };
-            match self.log.append(request).await {
-                Err(eventlog::Error::Conflict {
-                    stream,
-                    expected,
-                    actual,
-                }) => {
-                    let expected = match expected {
-                        eventlog::ExpectedVersion::Exact(v) => v,
-                        _ => 0,
-                    };
-                    last_conflict = Some(CommandError::Conflict {
-                        stream,
-                        expected,
-                        actual,
-                    });
+            match self.appender.append(request).await {
+                Err(conflict @ eventlog::Error::Conflict { .. }) => {
+                    last_conflict = Some(Error::from(conflict));
                     if issued.expected_version.is_some() {
                         break;
                     }
@@ -292,17 +286,17 @@ impl Commands {
                 outcome => return Ok(outcome?),
             }
         }
-        Err(last_conflict.unwrap_or(CommandError::Conflict {
+        Err(last_conflict.unwrap_or(Error::Conflict(Conflict::Version {
             stream: String::new(),
             expected: 0,
             actual: 0,
-        }))
+        })))
     }
 
     /// Moves `region_code`'s sequence past the highest number the read models
     /// know of, after the next one turned out taken (issued by another node).
-    pub(crate) fn skip_card_sequences(&self, region_code: u8) {
-        let known = self.facts.last_card_sequence(region_code);
+    pub(crate) fn skip_card_sequences(&self, facts: &dyn Facts, region_code: u8) {
+        let known = facts.last_card_sequence(region_code);
         self.card_sequences
             .entry(region_code)
             .and_modify(|next| *next = (*next).max(known))
@@ -310,28 +304,35 @@ impl Commands {
     }
 
     /// A card number not issued before in `region_code`'s sequence.
-    pub(crate) fn next_card_sequence(&self, region_code: u8) -> u64 {
+    pub(crate) fn next_card_sequence(&self, facts: &dyn Facts, region_code: u8) -> u64 {
         let mut next = self
             .card_sequences
             .entry(region_code)
-            .or_insert_with(|| self.facts.last_card_sequence(region_code));
+            .or_insert_with(|| facts.last_card_sequence(region_code));
         *next += 1;
         *next
     }
 }
 
+/// The organisation `org` as its own stream has it (`None`: unknown).
+///
+/// # Errors
+/// The log failed.
+pub(crate) async fn organization(
+    commands: &Commands,
+    org: OrgId,
+) -> Result<Option<domain::organization::Organization>, Error> {
+    Ok(person::load_org(commands.log(), org).await?.state)
+}
+
 /// Refuses with a conflict when the client pinned a version the aggregate is not at.
-pub(crate) fn check_expected(
-    issued: &Issued,
-    stream: &str,
-    actual: u64,
-) -> Result<(), CommandError> {
+pub(crate) fn check_expected(issued: &Issued, stream: &str, actual: u64) -> Result<(), Error> {
     match issued.expected_version {
-        Some(expected) if expected != actual => Err(CommandError::Conflict {
+        Some(expected) if expected != actual => Err(Error::Conflict(Conflict::Version {
             stream: stream.to_string(),
             expected,
             actual,
-        }),
+        })),
         _ => Ok(()),
     }
 }

@@ -1,6 +1,8 @@
 //! Bearer tokens: an opaque random secret shown once; only its hash is stored
-//! (in `RoleGranted`), and a request's token is checked by hashing it again.
+//! (in `RoleGranted`), and a request's token is checked by hashing it again
+//! and looking the hash up in the access read model.
 
+use projections::access::{Access, Holder};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -30,6 +32,14 @@ pub fn mint() -> MintedToken {
 /// The stored form of `token`.
 pub fn hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// The active holder of `token`, if any (an empty or unknown token: nobody).
+pub fn holder_of(access: &Access, token: &str) -> Option<Holder> {
+    if token.is_empty() {
+        return None;
+    }
+    access.holder_by_token_hash(&hash(token))
 }
 
 #[cfg(test)]

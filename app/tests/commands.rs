@@ -3,9 +3,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use app::commands::{self, Commands, Facts, Issued, NewMember, NewOrganization};
+use app::timing::Appender;
+use app::{Conflict, Error};
 use chrono::NaiveDate;
 use domain::card_number::CardNumber;
-use domain::error::DomainError;
 use domain::event::{Event, OrganizationEvent, PersonEvent};
 use domain::ids::{OrgId, PersonId};
 use domain::organization::ParentFacts;
@@ -18,7 +20,6 @@ use domain::vocabulary::organization::OrgLevel;
 use domain::vocabulary::person::{EndReason, Gender, MemberCategory, PersonalData, Profession};
 use eventlog::{EventLog, Personal, SqliteLog, codec, read_all};
 use futures::StreamExt;
-use graphql::commands::{self, CommandError, Commands, Facts, Issued, NewMember, NewOrganization};
 use parking_lot::Mutex;
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -213,7 +214,7 @@ impl Registry {
         let sqlite = Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
         let log: Arc<dyn EventLog> = sqlite.clone();
         let facts = Arc::new(FoldedFacts::default());
-        let commands = Commands::new(Arc::clone(&log), sqlite, facts.clone());
+        let commands = Commands::new(sqlite, Appender::new(Arc::clone(&log)), facts.clone());
         let mut registry = Registry {
             _dir: dir,
             log,
@@ -261,7 +262,7 @@ impl Registry {
         self.facts.refresh(&self.log).await;
     }
 
-    async fn admit(&self, member: NewMember) -> Result<PersonId, CommandError> {
+    async fn admit(&self, member: NewMember) -> Result<PersonId, Error> {
         let member = NewMember {
             home_org: self.school,
             ..member
@@ -283,9 +284,9 @@ impl Registry {
     }
 }
 
-fn rule(outcome: Result<impl std::fmt::Debug, CommandError>) -> RuleViolation {
+fn rule(outcome: Result<impl std::fmt::Debug, Error>) -> RuleViolation {
     match outcome {
-        Err(CommandError::Domain(DomainError::Rule(rule))) => rule,
+        Err(Error::Rule(rule)) => rule,
         other => panic!("expected a rule violation, got {other:?}"),
     }
 }
@@ -427,11 +428,11 @@ async fn a_pinned_expected_version_that_moved_on_is_a_conflict() {
     assert!(
         matches!(
             outcome,
-            Err(CommandError::Conflict {
+            Err(Error::Conflict(Conflict::Version {
                 expected: 7,
                 actual: 1,
                 ..
-            })
+            }))
         ),
         "{outcome:?}"
     );
@@ -471,10 +472,10 @@ async fn concurrent_transfers_of_one_member_are_decided_one_after_another() {
     for task in tasks {
         match task.await.unwrap() {
             Ok(_) => accepted += 1,
-            Err(CommandError::Domain(DomainError::Rule(
+            Err(Error::Rule(
                 RuleViolation::SameHome | RuleViolation::BeforeCurrentSpell { .. },
-            ))) => {}
-            Err(CommandError::Conflict { .. }) => {}
+            )) => {}
+            Err(Error::Conflict(Conflict::Version { .. })) => {}
             Err(other) => panic!("unexpected: {other}"),
         }
     }
@@ -557,10 +558,7 @@ async fn erasure_deletes_the_key_with_the_event_and_cards_block_by_number() {
         "x".into(),
     )
     .await;
-    assert!(matches!(
-        unknown,
-        Err(CommandError::Domain(DomainError::NotFound { .. }))
-    ));
+    assert!(matches!(unknown, Err(Error::NotFound { .. })));
 
     commands::erase_personal_data(&registry.commands, &issued(), anna, "заявление".into())
         .await
@@ -714,8 +712,5 @@ async fn an_organisation_with_members_is_not_dissolved_and_a_move_under_itself_i
         d(TODAY.0, TODAY.1, TODAY.2),
     )
     .await;
-    assert!(matches!(
-        into_dissolved,
-        Err(CommandError::Domain(DomainError::NotFound { .. }))
-    ));
+    assert!(matches!(into_dissolved, Err(Error::NotFound { .. })));
 }

@@ -1,14 +1,14 @@
-//! The access read model over a real log: tokens resolve until revoked.
+//! Tokens over the access read model and a real log: they resolve until revoked.
 
 use std::sync::Arc;
 
-use domain::access::{self, AccessCommand, GrantRole, GranterFacts, RevokeRole};
+use app::tokens;
+use domain::access::{self, AccessCommand, GrantRole, GrantTarget, GranterFacts, RevokeRole};
 use domain::event::Event;
 use domain::ids::{OrgId, UserId};
 use domain::vocabulary::access::Role;
 use eventlog::{AppendRequest, EventLog, ExpectedVersion, SqliteLog, codec};
 use projections::access::{Access, Holder};
-use projections::access_token;
 use projections::runtime::{Projection, Projector};
 use tempfile::TempDir;
 use uuid::Uuid;
@@ -42,7 +42,7 @@ async fn a_token_resolves_to_its_holder_until_the_role_is_revoked() {
     let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
     let school = OrgId(Uuid::new_v4());
     let user_id = UserId(Uuid::new_v4());
-    let minted = access_token::mint();
+    let minted = tokens::mint();
     let admin = Some(GranterFacts {
         role: Role::Admin,
         subtree_contains_target: true,
@@ -55,6 +55,7 @@ async fn a_token_resolves_to_its_holder_until_the_role_is_revoked() {
         holder: "chair@17".into(),
         token_hash: minted.hash.clone(),
         by: admin,
+        target: GrantTarget::Open,
     };
     decide_and_append(&log, &mut grant, command.into()).await;
 
@@ -71,15 +72,18 @@ async fn a_token_resolves_to_its_holder_until_the_role_is_revoked() {
         org_id: school,
         holder: "chair@17".into(),
     };
-    assert_eq!(model.authenticate(&minted.token), Some(expected.clone()));
+    assert_eq!(
+        tokens::holder_of(&model, &minted.token),
+        Some(expected.clone())
+    );
     assert_eq!(model.holder(user_id), Some(expected));
     assert_eq!(
-        model.authenticate(&access_token::mint().token),
+        tokens::holder_of(&model, &tokens::mint().token),
         None,
         "another token is nobody"
     );
     assert_eq!(
-        model.authenticate(&minted.hash),
+        tokens::holder_of(&model, &minted.hash),
         None,
         "the stored hash is not a token"
     );
@@ -87,7 +91,7 @@ async fn a_token_resolves_to_its_holder_until_the_role_is_revoked() {
 
     decide_and_append(&log, &mut grant, RevokeRole { user_id, by: admin }.into()).await;
     projector.catch_up().await.unwrap();
-    assert_eq!(model.authenticate(&minted.token), None);
+    assert_eq!(tokens::holder_of(&model, &minted.token), None);
     assert_eq!(model.holder(user_id), None);
     assert_ne!(model.digest(), digest_before);
 

@@ -8,8 +8,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use crate::error::ApiError;
-use crate::guard::ClientAddr;
+use crate::error::Error;
+
+/// The network address a request came from, as the front door saw it (the
+/// peer, or behind a trusted proxy the address it forwarded).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ClientAddr(pub IpAddr);
 
 /// Submissions one address may make per minute, sustained: a family or a
 /// school office behind one address applies a few times, a script hundreds.
@@ -49,8 +53,8 @@ impl SubmissionLimit {
     /// Takes one submission from `client`'s bucket.
     ///
     /// # Errors
-    /// [`ApiError::RateLimited`] when the bucket is empty.
-    pub fn check(&self, client: Option<ClientAddr>) -> Result<(), ApiError> {
+    /// [`Error::RateLimited`] when the bucket is empty.
+    pub fn check(&self, client: Option<ClientAddr>) -> Result<(), Error> {
         if self.checks.fetch_add(1, Ordering::Relaxed) % HOUSEKEEPING_EVERY
             == HOUSEKEEPING_EVERY - 1
         {
@@ -59,7 +63,7 @@ impl SubmissionLimit {
         }
         self.limiter
             .check_key(&client.map(|ClientAddr(addr)| addr))
-            .map_err(|_| ApiError::RateLimited)
+            .map_err(|_| Error::RateLimited)
     }
 
     /// Addresses currently remembered (for tests and metrics).
@@ -93,7 +97,7 @@ mod tests {
         let limit = SubmissionLimit::new(NonZeroU32::MIN, NonZeroU32::new(2).unwrap());
         assert!(limit.check(addr(1)).is_ok());
         assert!(limit.check(addr(1)).is_ok());
-        assert!(matches!(limit.check(addr(1)), Err(ApiError::RateLimited)));
+        assert!(matches!(limit.check(addr(1)), Err(Error::RateLimited)));
         assert!(limit.check(addr(2)).is_ok());
         assert!(limit.check(None).is_ok());
     }

@@ -1,5 +1,5 @@
 //! Who may do what (DESIGN.md §4): a request's [`Viewer`] and the checks every
-//! resolver makes before it reads or writes.
+//! application call makes before it reads or writes.
 //!
 //! Roles are bound to a subtree: a holder acts on the organisation its role
 //! names and everything below it, and sees the path above (names only) so its
@@ -7,26 +7,31 @@
 //! organisations, never a member; `AUDITOR` reads everything including the
 //! journal and writes nothing; `CHAIR` reads and changes members, applications
 //! and cards (and its passport); `ADMIN` does everything, grants included.
+//! The operator at the command line, trusted with the log already, does
+//! everything too, and grants as no one (the charter's bootstrap).
 
 use domain::ids::OrgId;
 use domain::vocabulary::access::Role;
 use projections::access::Holder;
 use projections::registry::Registry;
 
-use crate::error::ApiError;
+use crate::error::{Error, Refusal};
 
-/// The network address a request came from (for per-client rate limits); the
-/// server puts it in the request data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct ClientAddr(pub std::net::IpAddr);
+/// The envelope's actor of what an anonymous client does (submitting an
+/// application).
+pub const PUBLIC_ACTOR: &str = "public";
 
-/// Who sends a request: a token's holder, or nobody.
+/// Who sends a request: a token's holder, the operator, or nobody.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Viewer {
     /// No token (public operations only).
     Anonymous,
     /// A valid token's holder.
     Holder(Holder),
+    /// The operator at the command line, by the name they gave (recorded as
+    /// the actor of what they do). Trusted with the log itself, so bound to
+    /// no subtree; reads of personal data are not offered to them.
+    Operator(String),
 }
 
 /// What a request wants to do with something in the tree.
@@ -70,7 +75,8 @@ impl Action {
         }
     }
 
-    fn describe(self) -> &'static str {
+    /// What the action is, in the words of a refusal.
+    pub fn describe(self) -> &'static str {
         match self {
             Action::ReadOrganization => "read organisations",
             Action::ReadStatistics => "read statistics",
@@ -86,31 +92,33 @@ impl Action {
 }
 
 impl Viewer {
-    /// The holder, or `UNAUTHENTICATED`.
+    /// The holder, or `UNAUTHENTICATED`: for what only a token's holder does
+    /// (the journal, the audit trail), the operator included in nothing.
     ///
     /// # Errors
-    /// [`ApiError::Unauthenticated`] without a valid token.
-    pub fn holder(&self) -> Result<&Holder, ApiError> {
+    /// [`Error::Unauthenticated`] without a valid token.
+    pub fn holder(&self) -> Result<&Holder, Error> {
         match self {
             Viewer::Holder(holder) => Ok(holder),
-            Viewer::Anonymous => Err(ApiError::Unauthenticated),
+            Viewer::Anonymous | Viewer::Operator(_) => Err(Error::Unauthenticated),
         }
     }
 
-    /// Checks that the viewer may do `action` at all, wherever.
+    /// Checks that the viewer may do `action` at all, wherever; returns the
+    /// subtree it may do it in (`None`: everywhere, the operator).
     ///
     /// # Errors
     /// `UNAUTHENTICATED` without a token, `FORBIDDEN` for a role that may not.
-    pub fn may(&self, action: Action) -> Result<&Holder, ApiError> {
-        let holder = self.holder()?;
-        if action.allowed_to(holder.role) {
-            Ok(holder)
-        } else {
-            Err(ApiError::Forbidden(format!(
-                "the {:?} role may not {}",
-                holder.role,
-                action.describe()
-            )))
+    pub fn may(&self, action: Action) -> Result<Option<OrgId>, Error> {
+        match self {
+            Viewer::Anonymous => Err(Error::Unauthenticated),
+            Viewer::Operator(_) => Ok(None),
+            Viewer::Holder(holder) if action.allowed_to(holder.role) => Ok(Some(holder.org_id)),
+            Viewer::Holder(holder) => Err(Refusal::Role {
+                role: holder.role,
+                action,
+            }
+            .into()),
         }
     }
 
@@ -118,17 +126,12 @@ impl Viewer {
     ///
     /// # Errors
     /// As [`Viewer::may`], and `FORBIDDEN` outside the viewer's subtree.
-    pub fn may_at(
-        &self,
-        action: Action,
-        org: OrgId,
-        registry: &Registry,
-    ) -> Result<&Holder, ApiError> {
-        let holder = self.may(action)?;
-        if registry.within(org, holder.org_id) {
-            Ok(holder)
-        } else {
-            Err(outside(action))
+    pub fn may_at(&self, action: Action, org: OrgId, registry: &Registry) -> Result<(), Error> {
+        match self.may(action)? {
+            Some(subtree) if !registry.within(org, subtree) => {
+                Err(Refusal::OutsideSubtree { action }.into())
+            }
+            _ => Ok(()),
         }
     }
 
@@ -137,30 +140,41 @@ impl Viewer {
     ///
     /// # Errors
     /// As [`Viewer::may_at`].
-    pub fn may_see_organization(
-        &self,
-        org: OrgId,
-        registry: &Registry,
-    ) -> Result<&Holder, ApiError> {
-        let holder = self.may(Action::ReadOrganization)?;
-        if registry.within(org, holder.org_id) || registry.within(holder.org_id, org) {
-            Ok(holder)
-        } else {
-            Err(outside(Action::ReadOrganization))
+    pub fn may_see_organization(&self, org: OrgId, registry: &Registry) -> Result<(), Error> {
+        match self.may(Action::ReadOrganization)? {
+            Some(subtree) if !registry.within(org, subtree) && !registry.within(subtree, org) => {
+                Err(Refusal::OutsideSubtree {
+                    action: Action::ReadOrganization,
+                }
+                .into())
+            }
+            _ => Ok(()),
         }
     }
 
-    /// Whether personal data may be shown to this viewer at all.
+    /// Whether personal data may be shown to this viewer at all (a holder
+    /// whose role reads members; its reads are recorded).
     pub fn sees_personal_data(&self) -> bool {
         matches!(self, Viewer::Holder(h) if Action::ReadMembers.allowed_to(h.role))
     }
-}
 
-fn outside(action: Action) -> ApiError {
-    ApiError::Forbidden(format!(
-        "outside the subtree of your role: you may not {} there",
-        action.describe()
-    ))
+    /// The envelope's actor of what this viewer does: the holder's user id,
+    /// the operator's name, or `public`.
+    pub fn actor(&self) -> String {
+        match self {
+            Viewer::Holder(holder) => holder.user_id.to_string(),
+            Viewer::Operator(name) => name.clone(),
+            Viewer::Anonymous => PUBLIC_ACTOR.to_string(),
+        }
+    }
+
+    /// The role and subtree the viewer grants with (`None`: the operator or nobody).
+    pub fn role(&self) -> Option<(Role, OrgId)> {
+        match self {
+            Viewer::Holder(holder) => Some((holder.role, holder.org_id)),
+            Viewer::Anonymous | Viewer::Operator(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]

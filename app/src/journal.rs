@@ -1,0 +1,381 @@
+//! The event journal, for ADMIN and AUDITOR: pages of the log and a live
+//! subscription. A holder of the CENTRAL organisation reads the whole log; a
+//! holder below it reads the events that concern its subtree (see
+//! [`App::concerns`]), so no event of another subtree leaks. Personal data in
+//! an event is shown to roles that see it, and recorded like any other read.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use domain::audit::{AUDIT_STREAM, PersonalDataRead};
+use domain::card_number::CardNumber;
+use domain::event::{AccessEvent, Event};
+use domain::ids::{ApplicationId, OrgId, PersonId, UserId};
+use eventlog::{Personal, StoredEvent, codec};
+use futures::stream::BoxStream;
+use futures::{StreamExt, TryStreamExt};
+use projections::access::Holder;
+use projections::archive::summary::organization_of;
+use serde_json::Value;
+
+use crate::audit::PersonalReads;
+use crate::error::{Error, Refusal};
+use crate::guard::{Action, Viewer};
+use crate::input;
+use crate::page::Page;
+use crate::running::App;
+
+/// Events a journal page from below the root reads at most looking for its
+/// own: bounds one request's work; the cursor goes on from where it stopped.
+const SCAN_LIMIT: usize = 64 * 1024;
+
+/// `events(fromPosition, stream, first, after)`.
+#[derive(Clone, Debug, Default)]
+pub struct JournalQuery {
+    /// Start after this position.
+    pub from_position: i64,
+    /// Only this stream.
+    pub stream: Option<String>,
+    /// Page size.
+    pub first: i64,
+    /// The cursor to go on after.
+    pub after: Option<String>,
+    /// Whether the answer needs the total count (below the root it costs more).
+    pub count_total: bool,
+}
+
+/// One event of the journal, as a viewer may see it.
+#[derive(Clone, Debug)]
+pub struct JournalEvent {
+    /// The stored event.
+    pub stored: StoredEvent,
+    /// Whether its personal data is shown: decided (and recorded) before the
+    /// event was handed out, or (`None`) when its data is asked for.
+    show_personal: Option<bool>,
+}
+
+impl JournalEvent {
+    /// The payload as JSON; its personal data only for a viewer who sees
+    /// personal data, noted in the request's `reads` (or, for an event of a
+    /// subscription, recorded already).
+    ///
+    /// # Errors
+    /// `INTERNAL` for personal data to be noted without `reads` (fail
+    /// closed), or a stored payload that is not JSON.
+    pub fn data(&self, reads: Option<&PersonalReads>) -> Result<Value, Error> {
+        let mut data: Value = serde_json::from_str(&self.stored.payload)
+            .map_err(|e| Error::Internal(format!("stored payload: {e}")))?;
+        if let (Personal::Plain(personal), Value::Object(fields)) =
+            (&self.stored.personal, &mut data)
+        {
+            let show = match self.show_personal {
+                Some(decided) => decided,
+                None => {
+                    let reads = reads.ok_or_else(|| {
+                        Error::internal("personal data requested where its read cannot be recorded")
+                    })?;
+                    let may = reads.viewer().sees_personal_data();
+                    if may && let Some(person) = PersonId::from_stream(&self.stored.stream) {
+                        reads.show(person)?;
+                    }
+                    may
+                }
+            };
+            if show {
+                let personal: Value = serde_json::from_str(personal)
+                    .map_err(|e| Error::Internal(format!("stored personal data: {e}")))?;
+                fields.insert("personal".into(), personal);
+            }
+        }
+        Ok(data)
+    }
+}
+
+impl App {
+    /// `events`: a page of the journal.
+    ///
+    /// # Errors
+    /// `UNAUTHENTICATED`, `FORBIDDEN`; bad input; `NOT_FOUND` for a stream
+    /// this registry does not know (below the root); the log failed.
+    pub async fn events(
+        &self,
+        viewer: &Viewer,
+        query: JournalQuery,
+    ) -> Result<Page<JournalEvent>, Error> {
+        let (holder, at_root) = self.journal_reader(viewer)?;
+        let from = input::non_negative(query.from_position, "fromPosition")?;
+        let first = input::page_size(query.first)?;
+        let after = match query.after {
+            Some(cursor) => position_of(&cursor)?.max(from),
+            None => from,
+        };
+        let log = &self.log;
+        if let Some(stream) = query.stream {
+            self.check_stream(holder, at_root, &stream)?;
+            let events = log.read_stream(&stream, 0).await?;
+            let total = events.iter().filter(|e| e.position > from).count();
+            let mut page: Vec<StoredEvent> = events
+                .into_iter()
+                .filter(|e| e.position > after)
+                .take(first + 1)
+                .collect();
+            let has_next = page.len() > first;
+            page.truncate(first);
+            return Ok(journal_page(page, has_next, total as u64));
+        }
+        let head = self.checkpoint().max(self.head());
+        if at_root {
+            let mut page = log.read_batch(after, first + 1).await?;
+            let has_next = page.len() > first;
+            page.truncate(first);
+            return Ok(journal_page(page, has_next, head.saturating_sub(from)));
+        }
+        // Below the root: scan for the subtree's events, a bounded stretch per page.
+        let mut page = Vec::new();
+        let mut scanned_to = after;
+        let mut scanned = 0;
+        let mut has_next = false;
+        while scanned < SCAN_LIMIT {
+            let batch = log.read_batch(scanned_to, 4096).await?;
+            let Some(last) = batch.last().map(|e| e.position) else {
+                break;
+            };
+            scanned += batch.len();
+            for stored in batch {
+                if page.len() == first {
+                    has_next = true;
+                    break;
+                }
+                scanned_to = stored.position;
+                if self.concerns(holder, false, &stored) {
+                    page.push(stored);
+                }
+            }
+            if has_next {
+                break;
+            }
+            scanned_to = last;
+        }
+        if !has_next && scanned >= SCAN_LIMIT {
+            has_next = scanned_to < head;
+        }
+        let total = if query.count_total {
+            self.count_concerning(holder, from).await?
+        } else {
+            0
+        };
+        let mut page = journal_page(page, has_next, total);
+        if has_next {
+            // Continue after what was scanned, even when it showed nothing.
+            page.end_cursor = Some(cursor(scanned_to));
+        }
+        Ok(page)
+    }
+
+    /// The `events` subscription: events as they are committed, from
+    /// `from_position` (now when absent), optionally of one stream. Each
+    /// event's personal data is recorded before it is handed out; not
+    /// recorded, not shown.
+    ///
+    /// # Errors
+    /// As [`App::events`], before the first event.
+    pub fn subscribe_events(
+        &self,
+        viewer: &Viewer,
+        from_position: Option<i64>,
+        stream: Option<String>,
+    ) -> Result<BoxStream<'static, Result<JournalEvent, Error>>, Error> {
+        let (holder, at_root) = self.journal_reader(viewer)?;
+        let holder = holder.clone();
+        if let Some(stream) = &stream {
+            self.check_stream(&holder, at_root, stream)?;
+        }
+        let from = match from_position {
+            Some(from) => input::non_negative(from, "fromPosition")?,
+            None => self.head(),
+        };
+        let sees_personal = viewer.sees_personal_data();
+        let app = self.clone();
+        let events = eventlog::subscribe(Arc::clone(&self.log), from)
+            .map_err(Error::from)
+            .try_filter_map(move |stored| {
+                let app = app.clone();
+                let holder = holder.clone();
+                let stream = stream.clone();
+                async move {
+                    if stream.as_ref().is_some_and(|s| *s != stored.stream)
+                        || !app.concerns(&holder, at_root, &stored)
+                    {
+                        return Ok(None);
+                    }
+                    let mut show = sees_personal;
+                    if show
+                        && matches!(stored.personal, Personal::Plain(_))
+                        && let Some(person) = PersonId::from_stream(&stored.stream)
+                    {
+                        // Recorded before it is sent; not recorded, not shown.
+                        let read = PersonalDataRead {
+                            viewer: holder.user_id,
+                            person,
+                        };
+                        show = app.reads().record(vec![read]).await.is_ok();
+                    }
+                    Ok(Some(JournalEvent {
+                        stored,
+                        show_personal: Some(show),
+                    }))
+                }
+            })
+            .boxed();
+        Ok(events)
+    }
+
+    /// Who may read the journal, and whether from the root.
+    fn journal_reader<'v>(&self, viewer: &'v Viewer) -> Result<(&'v Holder, bool), Error> {
+        let holder = viewer.holder()?;
+        viewer.may(Action::ReadEvents)?;
+        Ok((holder, self.is_root(holder.org_id)))
+    }
+
+    /// Whether `stored` concerns the subtree of `holder` (the whole log for a
+    /// holder of the root).
+    fn concerns(&self, holder: &Holder, at_root: bool, stored: &StoredEvent) -> bool {
+        if at_root {
+            return true;
+        }
+        let registry = &self.models.registry;
+        let within = |org: OrgId| registry.within(org, holder.org_id);
+        let person_within = |person: PersonId| {
+            registry
+                .member(person)
+                .is_some_and(|member| within(member.home))
+        };
+        if stored.stream == AUDIT_STREAM {
+            return false;
+        }
+        let Ok(event) = codec::decode(stored) else {
+            return false;
+        };
+        if let Some(org) = organization_of(&event) {
+            return within(org);
+        }
+        match &event {
+            Event::Person(e) => person_within(e.person_id()),
+            Event::Application(e) => registry
+                .application(e.application_id())
+                .is_some_and(|a| within(a.org_id)),
+            Event::Card(_) => card_of(&stored.stream)
+                .and_then(|number| registry.card(number))
+                .is_some_and(|card| person_within(card.holder)),
+            Event::Access(AccessEvent::RoleGranted { org_id, .. }) => within(*org_id),
+            Event::Access(AccessEvent::RoleRevoked { user_id }) => self
+                .models
+                .access
+                .holder(*user_id)
+                .is_some_and(|h| within(h.org_id)),
+            _ => false,
+        }
+    }
+
+    /// Whether the subject of `stream` is in the subtree of `holder`; `None` when
+    /// the stream names nothing this registry knows.
+    fn stream_within(&self, holder: &Holder, stream: &str) -> Option<bool> {
+        let registry = &self.models.registry;
+        let within = |org: OrgId| registry.within(org, holder.org_id);
+        if let Some(org) = OrgId::from_stream(stream) {
+            return registry.organization(org).map(|_| within(org));
+        }
+        if let Some(person) = PersonId::from_stream(stream) {
+            return registry.member(person).map(|m| within(m.home));
+        }
+        if let Some(application) = ApplicationId::from_stream(stream) {
+            return registry.application(application).map(|a| within(a.org_id));
+        }
+        if let Some(user) = UserId::from_stream(stream) {
+            return self.models.access.holder(user).map(|h| within(h.org_id));
+        }
+        if let Some(number) = card_of(stream) {
+            return registry
+                .card(number)
+                .and_then(|card| registry.member(card.holder))
+                .map(|m| within(m.home));
+        }
+        None
+    }
+
+    /// Checks that `stream` may be read by `holder`.
+    fn check_stream(&self, holder: &Holder, at_root: bool, stream: &str) -> Result<(), Error> {
+        if at_root {
+            return Ok(());
+        }
+        match self.stream_within(holder, stream) {
+            Some(true) => Ok(()),
+            Some(false) | None if stream == AUDIT_STREAM => {
+                Err(Refusal::RootOnly("the audit trail's stream is read from the root only").into())
+            }
+            Some(false) => Err(Refusal::OutsideSubtree {
+                action: Action::ReadEvents,
+            }
+            .into()),
+            None => Err(Error::NotFound { what: "stream" }),
+        }
+    }
+
+    /// Events after `from` that concern the subtree of `holder`: a whole scan,
+    /// made only when a client asks for the total.
+    async fn count_concerning(&self, holder: &Holder, from: u64) -> Result<u64, Error> {
+        let mut events = eventlog::read_all(Arc::clone(&self.log), from);
+        let mut count = 0;
+        while let Some(stored) = events.next().await {
+            if self.concerns(holder, false, &stored?) {
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+}
+
+fn card_of(stream: &str) -> Option<CardNumber> {
+    CardNumber::parse(stream.strip_prefix("card-")?).ok()
+}
+
+/// The journal's cursor of the event at `position`.
+fn cursor(position: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("event:{position}"))
+}
+
+fn position_of(cursor: &str) -> Result<u64, Error> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("event:")?.parse().ok())
+        .ok_or_else(|| Error::invalid("after", "the cursor is not one this list gave out"))
+}
+
+fn journal_page(
+    page: Vec<StoredEvent>,
+    has_next_page: bool,
+    total_count: u64,
+) -> Page<JournalEvent> {
+    let items: Vec<(String, JournalEvent)> = page
+        .into_iter()
+        .map(|stored| {
+            (
+                cursor(stored.position),
+                JournalEvent {
+                    stored,
+                    show_personal: None,
+                },
+            )
+        })
+        .collect();
+    let end_cursor = items.last().map(|(cursor, _)| cursor.clone());
+    Page {
+        items,
+        has_next_page,
+        total_count,
+        end_cursor,
+    }
+}

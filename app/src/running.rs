@@ -1,0 +1,267 @@
+//! [`App`]: the running registry behind every front door: the log, the read
+//! models kept live by one projector, the command path, and the recorder of
+//! personal-data reads.
+//!
+//! "Wait until the read models include position P" has one name here,
+//! [`App::reach`] ([`Checkpoint::reach`] underneath); [`App::reach_committed`]
+//! is the same wait for everything committed anywhere, on a log other nodes
+//! write too.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use eventlog::{Coordination, EventLog};
+use projections::access::Access;
+use projections::archive::Archive;
+use projections::audit::AuditTrail;
+use projections::registry::Registry;
+use projections::runtime::{Projection, Projector};
+use projections::statistics::Statistics;
+use prometheus_client::metrics::histogram::Histogram;
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use crate::audit::{PersonalReads, ReadRecorder};
+use crate::commands::{Commands, Issued};
+use crate::error::Error;
+use crate::facts::RegistryFacts;
+use crate::guard::Viewer;
+use crate::input;
+use crate::rate_limit::SubmissionLimit;
+use crate::timing::Appender;
+
+/// How long an answer waits for the read models to reach its own events
+/// before giving up: far above the usual milliseconds, short of a client timeout.
+pub const READ_YOUR_WRITES_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The registry's calendar: the server's local date, read when needed.
+pub fn today() -> NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+/// How far the read models have folded the log. Clones watch the same projector.
+#[derive(Clone)]
+pub struct Checkpoint(watch::Receiver<u64>);
+
+impl Checkpoint {
+    /// The position every read model has applied up to.
+    pub fn position(&self) -> u64 {
+        *self.0.borrow()
+    }
+
+    /// Waits until the read models include position `position` (at most
+    /// [`READ_YOUR_WRITES_TIMEOUT`]).
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when they do not in time, or stopped.
+    pub async fn reach(&self, position: u64) -> Result<(), Error> {
+        let mut checkpoint = self.0.clone();
+        let reached = tokio::time::timeout(
+            READ_YOUR_WRITES_TIMEOUT,
+            checkpoint.wait_for(|&at| at >= position),
+        );
+        match reached.await {
+            Ok(Ok(_)) => Ok(()),
+            Ok(Err(_)) => Err(Error::internal("the read models stopped")),
+            Err(_) => Err(Error::Internal(format!(
+                "committed at position {position}, but the read models have not reached it yet"
+            ))),
+        }
+    }
+}
+
+/// The read models one projector keeps live.
+pub(crate) struct ReadModels {
+    pub registry: Arc<Registry>,
+    pub archive: Arc<Archive>,
+    pub statistics: Arc<Statistics>,
+    pub access: Arc<Access>,
+    pub audit: Arc<AuditTrail>,
+}
+
+/// The live registry: log, read models, command path. Cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub(crate) log: Arc<dyn EventLog>,
+    nodes: Arc<dyn Coordination>,
+    appender: Appender,
+    pub(crate) models: Arc<ReadModels>,
+    pub(crate) commands: Commands,
+    reads: ReadRecorder,
+    pub(crate) submissions: SubmissionLimit,
+    projector: Arc<Projector>,
+    checkpoint: Checkpoint,
+}
+
+impl App {
+    /// Starts the read models on `log`: they fold the log from position 0 in a
+    /// background task and then follow it live. Returns at once; see
+    /// [`App::lag`] and [`App::reach`] for how far they are.
+    pub fn start(log: Arc<dyn Coordination>) -> App {
+        let reading: Arc<dyn EventLog> = log.clone();
+        let appender = Appender::new(reading.clone());
+        let models = Arc::new(ReadModels {
+            registry: Arc::new(Registry::new()),
+            archive: Arc::new(Archive::new()),
+            statistics: Arc::new(Statistics::new()),
+            access: Arc::new(Access::new()),
+            audit: Arc::new(AuditTrail::new()),
+        });
+        let projections: Vec<Arc<dyn Projection>> = vec![
+            models.registry.clone(),
+            models.archive.clone(),
+            models.statistics.clone(),
+            models.access.clone(),
+            models.audit.clone(),
+        ];
+        let projector = Arc::new(Projector::new(reading.clone(), projections, 0));
+        let checkpoint = Checkpoint(projector.checkpoint());
+        let running = Arc::clone(&projector);
+        tokio::spawn(async move {
+            if let Err(error) = running.run().await {
+                tracing::error!(%error, "the projector stopped");
+            }
+        });
+        let facts = Arc::new(RegistryFacts::new(Arc::clone(&models.registry), today));
+        App {
+            commands: Commands::new(log.clone(), appender.clone(), facts)
+                .with_checkpoint(checkpoint.clone()),
+            reads: ReadRecorder::start(appender.clone()),
+            submissions: SubmissionLimit::default(),
+            appender,
+            log: reading,
+            nodes: log,
+            models,
+            projector,
+            checkpoint,
+        }
+    }
+
+    /// Starts the read models on `log` ([`App::start`]) and waits until they
+    /// include every event the log holds now, however long the fold takes:
+    /// for a front door that answers once, from a log at rest (the command
+    /// line), rather than a server that answers `/health` meanwhile.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when the read models stop before.
+    pub async fn open(log: Arc<dyn Coordination>) -> Result<App, Error> {
+        let head = *log.head().borrow();
+        let app = App::start(log);
+        let mut checkpoint = app.checkpoint.0.clone();
+        checkpoint
+            .wait_for(|&at| at >= head)
+            .await
+            .map_err(|_| Error::internal("the read models stopped"))?;
+        Ok(app)
+    }
+
+    /// Replaces the per-address limit on public application submissions.
+    pub fn set_submission_limit(&mut self, limit: SubmissionLimit) {
+        self.submissions = limit;
+    }
+
+    /// The position every read model has applied up to.
+    pub fn checkpoint(&self) -> u64 {
+        self.checkpoint.position()
+    }
+
+    /// The last committed position this node knows of.
+    pub fn head(&self) -> u64 {
+        *self.log.head().borrow()
+    }
+
+    /// Events the read models have applied since this node started.
+    pub fn applied(&self) -> u64 {
+        self.projector.applied()
+    }
+
+    /// Events committed to the log and not yet applied by every read model.
+    pub fn lag(&self) -> u64 {
+        self.projector.lag()
+    }
+
+    /// The projections' digests by name (equal for a live and a rebuilt set).
+    pub fn digests(&self) -> Vec<(&'static str, u64)> {
+        self.projector.digests()
+    }
+
+    /// How long each append took the log, commands' and the read audit's
+    /// alike (`/metrics` exposes it).
+    pub fn append_latency(&self) -> Histogram {
+        self.appender.latency()
+    }
+
+    /// Whether other processes write to this log too (API nodes sharing one
+    /// PostgreSQL database).
+    pub fn shared(&self) -> bool {
+        self.nodes.shared()
+    }
+
+    /// Waits until the read models include position `position`, e.g. the last
+    /// position of a command's own append, so an answer built from them shows
+    /// it (read-your-writes).
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when they do not within [`READ_YOUR_WRITES_TIMEOUT`].
+    pub async fn reach(&self, position: u64) -> Result<(), Error> {
+        self.checkpoint.reach(position).await
+    }
+
+    /// [`App::reach`] for everything committed before this call through any
+    /// process sharing the log: a command then decides, and an unknown token
+    /// or id is judged, on what the client may already have been told by
+    /// another node. Alone on its log, this node's own answers waited for
+    /// their effects already, so it returns at once.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when the log cannot be read or the read models do
+    /// not catch up in time.
+    pub async fn reach_committed(&self) -> Result<(), Error> {
+        if !self.nodes.shared() {
+            return Ok(());
+        }
+        let head = self.nodes.committed_head().await?;
+        self.reach(head).await
+    }
+
+    /// Opens the record of one request's personal-data reads (see
+    /// [`PersonalReads`]): every front door opens one per request and awaits
+    /// [`PersonalReads::record`] before its answer leaves.
+    pub fn personal_reads(&self, viewer: &Viewer) -> PersonalReads {
+        PersonalReads::new(viewer.clone(), self.reads.clone())
+    }
+
+    /// The recorder behind every request's [`PersonalReads`].
+    pub(crate) fn reads(&self) -> &ReadRecorder {
+        &self.reads
+    }
+
+    /// Who issues a command: `viewer`, with the client's idempotency key and
+    /// pinned version (both checked here), today, and a fresh correlation id.
+    pub(crate) fn issue(
+        &self,
+        viewer: &Viewer,
+        command_id: Option<&str>,
+        expected_version: Option<i64>,
+    ) -> Result<Issued, Error> {
+        Ok(Issued {
+            actor: viewer.actor(),
+            role: viewer.role(),
+            today: today(),
+            command_id: input::optional_id(command_id, "commandId")?,
+            expected_version: input::expected_version(expected_version)?,
+            correlation_id: Uuid::now_v7(),
+        })
+    }
+
+    /// Stops: records the reads still queued, then closes the log (appends in
+    /// flight finish first; nothing acknowledged is lost).
+    ///
+    /// # Errors
+    /// The log failed while closing.
+    pub async fn shutdown(&self) -> Result<(), eventlog::Error> {
+        self.reads.flush().await;
+        self.log.shutdown().await
+    }
+}
