@@ -38,8 +38,7 @@ pub struct ApplicationMutation;
 
 #[Object]
 impl ApplicationMutation {
-    /// Public: no token needed. Limited per client address (see
-    /// [`SubmissionLimit`](app::rate_limit::SubmissionLimit)).
+    /// Public: no token needed. Limited per client address.
     async fn submit_application(
         &self,
         ctx: &Context<'_>,
