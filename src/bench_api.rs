@@ -49,6 +49,12 @@ pub async fn api(args: &BenchApiArgs) -> anyhow::Result<()> {
                 )
             })
         }
+        ApiScenario::Journal => Arc::new(|_| {
+            api::request(
+                "{ events(first: 20) { totalCount edges { node { position stream } } } }",
+                json!({}),
+            )
+        }),
         ApiScenario::Admit => {
             let orgs = org_ids(&ask, "PRIMARY").await?;
             let today = chrono::Local::now().date_naive();

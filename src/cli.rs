@@ -266,6 +266,10 @@ pub enum ApiScenario {
     Statistics,
     /// `admitMember` of new persons into primary organisations.
     Admit,
+    /// `events(first: 20) { totalCount … }`: the journal's first page and its
+    /// total as the token's holder sees them (an AUDITOR token of a territorial
+    /// or primary organisation measures the subtree journal).
+    Journal,
 }
 
 #[derive(Debug, Args)]
@@ -273,7 +277,8 @@ pub struct BenchApiArgs {
     /// The server's GraphQL endpoint.
     #[arg(long, default_value = "http://127.0.0.1:8080/graphql")]
     pub url: String,
-    /// An ADMIN token of the root (as `reestr generate` or `demo` print).
+    /// An ADMIN token of the root (as `reestr generate` or `demo` print); for
+    /// `journal`, any token that reads the journal.
     #[arg(long, env = "REESTR_TOKEN")]
     pub token: String,
     /// What to send.

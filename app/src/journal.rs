@@ -1,7 +1,9 @@
 //! The event journal, for ADMIN and AUDITOR: pages of the log and a live
 //! subscription. A holder of the CENTRAL organisation reads the whole log; a
-//! holder below it reads the events that concern its subtree (see
-//! [`App::concerns`]), so no event of another subtree leaks. Personal data in
+//! holder below it reads the events that concern its subtree, the tree as of
+//! each event's day, from the subtree journal index of the statistics model
+//! (`Statistics::journal_page`), so no event of another subtree leaks and a
+//! page or its total costs the subtree, not the log. Personal data in
 //! an event is shown to roles that see it, and recorded like any other read.
 
 use std::sync::Arc;
@@ -10,13 +12,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::audit::{AUDIT_STREAM, PersonalDataRead};
 use domain::card_number::CardNumber;
-use domain::event::{AccessEvent, Event};
 use domain::ids::{ApplicationId, OrgId, PersonId, UserId};
-use eventlog::{Personal, StoredEvent, codec};
+use eventlog::{Personal, StoredEvent};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
 use projections::access::Holder;
-use projections::archive::summary::organization_of;
 use serde_json::Value;
 
 use crate::audit::PersonalReads;
@@ -25,10 +25,6 @@ use crate::guard::{Action, Viewer};
 use crate::input;
 use crate::page::Page;
 use crate::running::App;
-
-/// Events a journal page from below the root reads at most looking for its
-/// own: bounds one request's work; the cursor goes on from where it stopped.
-const SCAN_LIMIT: usize = 64 * 1024;
 
 /// `events(fromPosition, stream, first, after)`.
 #[derive(Clone, Debug, Default)]
@@ -131,46 +127,25 @@ impl App {
             page.truncate(first);
             return Ok(journal_page(page, has_next, head.saturating_sub(from)));
         }
-        // Below the root: scan for the subtree's events, a bounded stretch per page.
-        let mut page = Vec::new();
-        let mut scanned_to = after;
-        let mut scanned = 0;
-        let mut has_next = false;
-        while scanned < SCAN_LIMIT {
-            let batch = log.read_batch(scanned_to, 4096).await?;
-            let Some(last) = batch.last().map(|e| e.position) else {
-                break;
-            };
-            scanned += batch.len();
-            for stored in batch {
-                if page.len() == first {
-                    has_next = true;
-                    break;
-                }
-                scanned_to = stored.position;
-                if self.concerns(holder, false, &stored) {
-                    page.push(stored);
-                }
-            }
-            if has_next {
-                break;
-            }
-            scanned_to = last;
-        }
-        if !has_next && scanned >= SCAN_LIMIT {
-            has_next = scanned_to < head;
-        }
+        // Below the root: the subtree journal index of the statistics model
+        // gives the page's positions and the total, the tree as of each
+        // event's day; events the read models have not applied yet come on
+        // the next page.
+        let statistics = &self.models.statistics;
+        let positions = statistics
+            .journal_page(holder.org_id, after, first + 1)
+            .ok_or(Error::NotFound {
+                what: "organization",
+            })?;
+        let has_next = positions.len() > first;
+        let positions = &positions[..positions.len().min(first)];
+        let page = log.read_positions(positions).await?;
         let total = if query.count_total {
-            self.count_concerning(holder, from).await?
+            statistics.journal_count(holder.org_id, from).unwrap_or(0)
         } else {
             0
         };
-        let mut page = journal_page(page, has_next, total);
-        if has_next {
-            // Continue after what was scanned, even when it showed nothing.
-            page.end_cursor = Some(cursor(scanned_to));
-        }
-        Ok(page)
+        Ok(journal_page(page, has_next, total))
     }
 
     /// The `events` subscription: events as they are committed, from
@@ -204,10 +179,19 @@ impl App {
                 let holder = holder.clone();
                 let stream = stream.clone();
                 async move {
-                    if stream.as_ref().is_some_and(|s| *s != stored.stream)
-                        || !app.concerns(&holder, at_root, &stored)
-                    {
+                    if stream.as_ref().is_some_and(|s| *s != stored.stream) {
                         return Ok(None);
+                    }
+                    if !at_root {
+                        // Judged by the subtree journal index, once it holds the event.
+                        app.reach(stored.position).await?;
+                        if !app
+                            .models
+                            .statistics
+                            .journal_concerns(holder.org_id, stored.position)
+                        {
+                            return Ok(None);
+                        }
                     }
                     let mut show = sees_personal;
                     if show
@@ -236,46 +220,6 @@ impl App {
         let holder = viewer.holder()?;
         viewer.may(Action::ReadEvents)?;
         Ok((holder, self.is_root(holder.org_id)))
-    }
-
-    /// Whether `stored` concerns the subtree of `holder` (the whole log for a
-    /// holder of the root).
-    fn concerns(&self, holder: &Holder, at_root: bool, stored: &StoredEvent) -> bool {
-        if at_root {
-            return true;
-        }
-        let registry = &self.models.registry;
-        let within = |org: OrgId| registry.within(org, holder.org_id);
-        let person_within = |person: PersonId| {
-            registry
-                .member(person)
-                .is_some_and(|member| within(member.home))
-        };
-        if stored.stream == AUDIT_STREAM {
-            return false;
-        }
-        let Ok(event) = codec::decode(stored) else {
-            return false;
-        };
-        if let Some(org) = organization_of(&event) {
-            return within(org);
-        }
-        match &event {
-            Event::Person(e) => person_within(e.person_id()),
-            Event::Application(e) => registry
-                .application(e.application_id())
-                .is_some_and(|a| within(a.org_id)),
-            Event::Card(_) => card_of(&stored.stream)
-                .and_then(|number| registry.card(number))
-                .is_some_and(|card| person_within(card.holder)),
-            Event::Access(AccessEvent::RoleGranted { org_id, .. }) => within(*org_id),
-            Event::Access(AccessEvent::RoleRevoked { user_id }) => self
-                .models
-                .access
-                .holder(*user_id)
-                .is_some_and(|h| within(h.org_id)),
-            _ => false,
-        }
     }
 
     /// Whether the subject of `stream` is in the subtree of `holder`; `None` when
@@ -320,19 +264,6 @@ impl App {
             .into()),
             None => Err(Error::NotFound { what: "stream" }),
         }
-    }
-
-    /// Events after `from` that concern the subtree of `holder`: a whole scan,
-    /// made only when a client asks for the total.
-    async fn count_concerning(&self, holder: &Holder, from: u64) -> Result<u64, Error> {
-        let mut events = eventlog::read_all(Arc::clone(&self.log), from);
-        let mut count = 0;
-        while let Some(stored) = events.next().await {
-            if self.concerns(holder, false, &stored?) {
-                count += 1;
-            }
-        }
-        Ok(count)
     }
 }
 

@@ -48,6 +48,7 @@ macro_rules! contract_suite {
             a_partial_repeat_of_event_ids_is_refused,
             malformed_appends_are_refused,
             read_all_streams_every_event_in_batches,
+            read_positions_returns_those_committed_in_order,
             subscribe_catches_up_then_goes_live_without_gap_or_duplicate,
             personal_data_reads_back_until_erased_then_never,
             acknowledged_appends_survive_reopening,
@@ -498,6 +499,33 @@ pub async fn read_all_streams_every_event_in_batches(backend: &dyn TestBackend) 
         .collect()
         .await;
     assert_eq!(tail, vec![total - 2, total - 1, total]);
+}
+
+/// `read_positions` returns the events at the positions asked, in order, with
+/// their envelope; positions not committed are left out.
+pub async fn read_positions_returns_those_committed_in_order(backend: &dyn TestBackend) {
+    let log = backend.open().await;
+    for n in 0..20 {
+        log.append(append_one(
+            &format!("scattered-{}", n % 3),
+            ExpectedVersion::Any,
+        ))
+        .await
+        .unwrap();
+    }
+    let all = log.read_batch(0, 100).await.unwrap();
+    let read = log
+        .read_positions(&[2, 7, 8, 19, 20, 21, 500])
+        .await
+        .unwrap();
+    let positions: Vec<u64> = read.iter().map(|e| e.position).collect();
+    assert_eq!(positions, vec![2, 7, 8, 19, 20]);
+    for event in &read {
+        let same = &all[event.position as usize - 1];
+        assert_eq!((&event.stream, event.version), (&same.stream, same.version));
+        assert_eq!(event.payload, same.payload);
+    }
+    assert!(log.read_positions(&[]).await.unwrap().is_empty());
 }
 
 /// A subscriber started mid-stream sees the stored events, then those appended

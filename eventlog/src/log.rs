@@ -51,6 +51,21 @@ pub trait EventLog: Send + Sync + 'static {
     /// Storage and decryption failures.
     async fn read_batch(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, Error>;
 
+    /// The events at `positions` (ascending), in position order; a position
+    /// not committed is left out. A journal page of one subtree is read this
+    /// way, its positions taken from an index. The default reads each alone.
+    ///
+    /// # Errors
+    /// Storage and decryption failures.
+    async fn read_positions(&self, positions: &[u64]) -> Result<Vec<StoredEvent>, Error> {
+        let mut events = Vec::with_capacity(positions.len());
+        for &position in positions {
+            let batch = self.read_batch(position.saturating_sub(1), 1).await?;
+            events.extend(batch.into_iter().filter(|e| e.position == position));
+        }
+        Ok(events)
+    }
+
     /// The result of the append made by `command_id`, if one was made: a repeated
     /// command is answered from this before it is decided again (deciding again
     /// would refuse it, e.g. a transfer repeated once it took effect).

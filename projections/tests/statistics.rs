@@ -481,6 +481,8 @@ struct Naive {
     orgs: Vec<NaiveOrg>,
     persons: HashMap<PersonId, NaivePerson>,
     head: u64,
+    /// Each event's position, day and the organisations it concerns.
+    journal: Vec<(u64, NaiveDate, Vec<OrgId>)>,
 }
 
 struct NaiveOrg {
@@ -561,13 +563,57 @@ impl Naive {
         for s in stored {
             let pos = s.position;
             naive.head = pos;
-            match eventlog::codec::decode(&s).unwrap() {
+            let day = s.effective_on.unwrap_or(s.recorded_at.date_naive());
+            let event = eventlog::codec::decode(&s).unwrap();
+            let concerned = naive.concerned(&event);
+            naive.journal.push((pos, day, concerned));
+            match event {
                 Event::Organization(e) => naive.org_event(e, pos),
                 Event::Person(e) => naive.person_event(e, pos),
                 _ => {}
             }
         }
         naive
+    }
+
+    /// The organisations `event` concerns, before it is folded: its own, the
+    /// homes it names, else the person's home then (the last one once ended).
+    fn concerned(&self, event: &Event) -> Vec<OrgId> {
+        match event {
+            Event::Organization(OrganizationEvent::Moved {
+                org_id,
+                from_parent,
+                to_parent,
+                ..
+            }) => vec![*org_id, *from_parent, *to_parent],
+            Event::Organization(e) => vec![e.org_id()],
+            Event::Person(PersonEvent::Admitted { home_org, .. })
+            | Event::Person(PersonEvent::MembershipEnded { home_org, .. }) => vec![*home_org],
+            Event::Person(PersonEvent::Transferred {
+                from_org, to_org, ..
+            }) => vec![*from_org, *to_org],
+            Event::Person(e) => self
+                .persons
+                .get(&e.person_id())
+                .and_then(|p| p.spells.last())
+                .map(|spell| spell.home)
+                .into_iter()
+                .collect(),
+            _ => vec![],
+        }
+    }
+
+    /// The positions of the events that concern the subtree of `root`, the
+    /// tree as of each event's day (as known at the head).
+    fn journal_of(&self, root: OrgId) -> Vec<u64> {
+        self.journal
+            .iter()
+            .filter(|(_, day, orgs)| {
+                orgs.iter()
+                    .any(|&org| self.within(org, root, *day, self.head))
+            })
+            .map(|(pos, _, _)| *pos)
+            .collect()
     }
 
     fn org_mut(&mut self, id: OrgId) -> &mut NaiveOrg {
@@ -918,6 +964,52 @@ fn check_against_naive(
     checked
 }
 
+/// The subtree journal of every organisation (pages, totals, membership of
+/// single events) equals the naive attribution.
+fn check_journal_against_naive(stats: &Statistics, naive: &Naive) {
+    let mut moved_subtrees = 0;
+    for org in &naive.orgs {
+        let expected = naive.journal_of(org.id);
+        let all = stats.journal_page(org.id, 0, usize::MAX).unwrap();
+        assert_eq!(all, expected, "journal of {:?}", org.id);
+        assert_eq!(stats.journal_count(org.id, 0), Some(expected.len() as u64));
+        if naive.orgs.iter().any(|o| {
+            !o.moves.is_empty()
+                && naive.within(o.id, org.id, naive.org(o.id).moves[0].0, naive.head)
+        }) {
+            moved_subtrees += 1;
+        }
+        // Paging by fives walks the same list; totals from a middle position.
+        let mut walked: Vec<u64> = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = stats.journal_page(org.id, after, 5).unwrap();
+            walked.extend(&page);
+            match page.last() {
+                Some(&last) if page.len() == 5 => after = last,
+                _ => break,
+            }
+        }
+        assert_eq!(walked, expected, "paged journal of {:?}", org.id);
+        let middle = naive.head / 2;
+        let later = expected.iter().filter(|&&p| p > middle).count() as u64;
+        assert_eq!(stats.journal_count(org.id, middle), Some(later));
+        for &(pos, _, _) in naive.journal.iter().step_by(7) {
+            assert_eq!(
+                stats.journal_concerns(org.id, pos),
+                expected.binary_search(&pos).is_ok(),
+                "event {pos} for {:?}",
+                org.id
+            );
+        }
+    }
+    assert!(
+        moved_subtrees > 0,
+        "no subtree saw a move: the day-by-day path went untested"
+    );
+    assert_eq!(stats.journal_count(OrgId(Uuid::new_v4()), 0), None);
+}
+
 async fn projected(log: &Arc<dyn EventLog>) -> (Arc<Statistics>, Projector) {
     let stats = Arc::new(Statistics::new());
     let projector = Projector::new(
@@ -1030,6 +1122,8 @@ async fn check_union(seed: u64) {
     );
     check_against_naive(&rebuilt, &naive, &dates[3..], &positions[2..]);
     assert!(checked > 2000, "only {checked} reports checked");
+    check_journal_against_naive(&live, &naive);
+    check_journal_against_naive(&rebuilt, &naive);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

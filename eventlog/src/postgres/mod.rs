@@ -240,6 +240,10 @@ impl EventLog for PostgresLog {
         Ok(batch)
     }
 
+    async fn read_positions(&self, positions: &[u64]) -> Result<Vec<StoredEvent>, Error> {
+        reader::read_positions(&self.readers, positions).await
+    }
+
     async fn find_command(&self, command_id: uuid::Uuid) -> Result<Option<Appended>, Error> {
         reader::find_command(&self.readers, command_id).await
     }

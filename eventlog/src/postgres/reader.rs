@@ -45,6 +45,22 @@ pub(crate) async fn read_batch(
     rows.iter().map(stored_event).collect()
 }
 
+/// The events at `positions`, in one round trip.
+pub(crate) async fn read_positions(
+    pool: &PgPool,
+    positions: &[u64],
+) -> Result<Vec<StoredEvent>, Error> {
+    let positions: Vec<i64> = positions
+        .iter()
+        .map(|&p| i64::try_from(p).unwrap_or(i64::MAX))
+        .collect();
+    let rows = sqlx::query(sql::READ_AT)
+        .bind(positions)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(stored_event).collect()
+}
+
 pub(crate) async fn read_stream(
     pool: &PgPool,
     stream: &str,

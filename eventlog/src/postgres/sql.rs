@@ -107,6 +107,12 @@ pub const READ_BATCH: &str = concat!(
     " WHERE e.position > $1 ORDER BY e.position LIMIT $2"
 );
 
+/// The events at the positions `$1`, in order.
+pub const READ_AT: &str = concat!(
+    select_events!(),
+    " WHERE e.position = ANY($1::bigint[]) ORDER BY e.position"
+);
+
 /// The server's snapshot (its running and next transaction ids): equal twice
 /// only if no transaction started or ended in between (`ahead`).
 pub const SNAPSHOT: &str = "SELECT pg_current_snapshot()::text";

@@ -139,6 +139,12 @@ impl EventLog for SqliteLog {
             .await
     }
 
+    async fn read_positions(&self, positions: &[u64]) -> Result<Vec<StoredEvent>, Error> {
+        let positions = positions.to_vec();
+        self.read(move |conn| reader::read_positions(conn, &positions))
+            .await
+    }
+
     async fn find_command(&self, command_id: uuid::Uuid) -> Result<Option<Appended>, Error> {
         self.read(move |conn| reader::find_command(conn, command_id))
             .await

@@ -77,6 +77,23 @@ pub(crate) fn read_batch(
     Ok(events)
 }
 
+/// The events at `positions`: one indexed lookup each on one connection,
+/// which in-process costs microseconds (no round trip to batch away).
+pub(crate) fn read_positions(
+    conn: &Connection,
+    positions: &[u64],
+) -> Result<Vec<StoredEvent>, Error> {
+    let mut query = conn.prepare_cached(sql::READ_AT)?;
+    let mut events = Vec::with_capacity(positions.len());
+    for &position in positions {
+        let mut rows = query.query([position as i64])?;
+        if let Some(row) = rows.next()? {
+            events.push(stored_event(row)?);
+        }
+    }
+    Ok(events)
+}
+
 pub(crate) fn read_stream(
     conn: &Connection,
     stream: &str,

@@ -77,6 +77,8 @@ pub const READ_BATCH: &str = concat!(
     " WHERE e.position > ?1 ORDER BY e.position LIMIT ?2"
 );
 
+pub const READ_AT: &str = concat!(select_events!(), " WHERE e.position = ?1");
+
 pub const READ_STREAM: &str = concat!(
     select_events!(),
     " WHERE e.stream = ?1 AND e.version > ?2 ORDER BY e.version"

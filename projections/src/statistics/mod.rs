@@ -49,6 +49,8 @@
 //! - [`persons`]: the applier's person table and profile histories.
 //! - [`apply`]: the fold; [`report`]: the scan; [`movement`]; [`bands`]: day
 //!   arithmetic of the bands, proved equal to `domain::calendar`.
+//! - [`journal`]: which events concern which subtree, with the tree as of each
+//!   event's day (the journal of a holder below the root, and its total).
 //!
 //! # Sharing
 //! Each chunk has its own lock, taken by a report for one chunk's scan and by
@@ -59,6 +61,7 @@
 
 mod apply;
 pub mod bands;
+mod journal;
 mod movement;
 mod orgs;
 mod persons;
@@ -78,6 +81,7 @@ use parking_lot::RwLock;
 use crate::runtime::{Applied, Projection};
 use crate::statistics::apply::position;
 use crate::statistics::bands::{Bounds, day};
+use crate::statistics::journal::Journal;
 pub use crate::statistics::movement::Movement;
 use crate::statistics::orgs::Orgs;
 use crate::statistics::persons::Persons;
@@ -124,6 +128,8 @@ pub struct Statistics {
     persons: RwLock<Persons>,
     /// Tree versions by the moves in effect.
     trees: TreeCache,
+    /// Which events concern which subtree; write-locked for one batch.
+    journal: RwLock<Journal>,
     /// Position of the last event of the last whole batch applied.
     applied: AtomicU64,
 }
@@ -241,11 +247,41 @@ impl Statistics {
             .ok_or(StatisticsError::UnknownOrganization { org })
     }
 
+    /// How many events after position `from` concern the subtree of `org`,
+    /// the tree as of each event's day (see the `journal` module); `None`
+    /// for an organisation not registered. Costs the subtree's organisations
+    /// and its transfers, not the log.
+    pub fn journal_count(&self, org: OrgId, from: u64) -> Option<u64> {
+        let orgs = Arc::clone(&self.orgs.read());
+        let root = *orgs.index.get(&org)?;
+        Some(self.journal.read().count(&orgs, root, position(from)))
+    }
+
+    /// Up to `first` positions after `after` of the events that concern the
+    /// subtree of `org`, ascending; `None` for an organisation not registered.
+    pub fn journal_page(&self, org: OrgId, after: u64, first: usize) -> Option<Vec<u64>> {
+        let orgs = Arc::clone(&self.orgs.read());
+        let root = *orgs.index.get(&org)?;
+        let page = self
+            .journal
+            .read()
+            .page(&orgs, root, position(after), first);
+        Some(page.into_iter().map(u64::from).collect())
+    }
+
+    /// Whether the event at `at` (applied already) concerns the subtree of `org`.
+    pub fn journal_concerns(&self, org: OrgId, at: u64) -> bool {
+        let orgs = Arc::clone(&self.orgs.read());
+        orgs.index
+            .get(&org)
+            .is_some_and(|&root| self.journal.read().concerns(&orgs, root, position(at)))
+    }
+
     /// Bytes held by the model's main tables (capacity), for memory reports.
     pub fn heap_bytes(&self) -> usize {
         let orgs = Arc::clone(&self.orgs.read());
         let chunks: usize = orgs.chunks.iter().map(|c| c.read().heap_bytes()).sum();
-        chunks + self.persons.read().heap_bytes()
+        chunks + self.persons.read().heap_bytes() + self.journal.read().heap_bytes()
     }
 
     /// Bytes held per table (capacity), for memory reports; the spells' used
@@ -265,6 +301,7 @@ impl Statistics {
             ("organisations, chunk headers", orgs.heap_bytes()),
         ];
         report.extend(self.persons.read().heap_report());
+        report.push(("subtree journal", self.journal.read().heap_bytes()));
         report
     }
 
@@ -285,6 +322,7 @@ impl Projection for Statistics {
             return;
         };
         let mut persons = self.persons.write();
+        let mut journal = self.journal.write();
         for applied in events {
             let pos = position(applied.stored.position);
             match &applied.event {
@@ -292,7 +330,13 @@ impl Projection for Statistics {
                 Event::Person(event) => self.apply_person(&mut persons, event, pos),
                 Event::Application(_) | Event::Card(_) | Event::Access(_) | Event::Audit(_) => {}
             }
+            let stored = &applied.stored;
+            let on = stored
+                .effective_on
+                .unwrap_or_else(|| stored.recorded_at.date_naive());
+            journal.apply(&self.orgs.read(), &persons, &applied.event, pos, on);
         }
+        drop(journal);
         drop(persons);
         self.applied.store(last.stored.position, Ordering::Release);
     }
@@ -328,6 +372,7 @@ impl Projection for Statistics {
         let mut irregular: Vec<_> = persons.irregular.iter().collect();
         irregular.sort();
         hasher.write(format!("{irregular:?}").as_bytes());
+        self.journal.read().hash_into(&mut hasher);
         hasher.finish()
     }
 }
