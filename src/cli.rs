@@ -196,6 +196,11 @@ pub struct ServeArgs {
     /// Highest complexity a query may have.
     #[arg(long, default_value_t = graphql::schema::Limits::default().complexity)]
     pub max_complexity: usize,
+    /// Web origins whose pages may call the API from a browser and open its
+    /// WebSocket, comma-separated (`https://app.example,http://localhost:3000`);
+    /// none by default.
+    #[arg(long, env = "REESTR_ALLOWED_ORIGINS", default_value = "")]
+    pub allowed_origins: graphql::server::Origins,
 }
 
 #[derive(Debug, Args)]

@@ -57,6 +57,7 @@ fn options(args: &ServeArgs) -> ServeOptions {
         request_timeout: Duration::from_secs(args.request_timeout),
         shutdown_grace: Duration::from_secs(args.shutdown_grace),
         trust_proxy: args.trust_proxy,
+        allowed_origins: args.allowed_origins.clone(),
         limits: Limits {
             depth: args.max_depth,
             complexity: args.max_complexity,

@@ -1,36 +1,65 @@
-//! The served schema keeps the contract: `reestr schema` printed, parsed, and
-//! compared with `../shared/api.graphql`; any breaking difference fails.
+//! The served schema keeps the contract: the schema a running `reestr serve`
+//! answers by introspection (graphql-js's standard introspection query, then
+//! its `buildClientSchema` and `printSchema`), and the SDL `reestr schema`
+//! prints, each compared with `../shared/api.graphql`; any breaking
+//! difference fails. Introspection is what clients and codegen see, and types
+//! only registered (reachable from no root) show in the printed SDL alone.
+
+mod support;
 
 use std::process::Command;
 
 use graphql::contract::breaking_changes;
 
-#[test]
-fn the_served_schema_breaks_nothing_in_the_contract() {
+use support::tools::{node, succeeded};
+use support::{Server, init};
+
+fn contract() -> String {
     let contract_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/api.graphql");
-    let contract = std::fs::read_to_string(contract_path)
-        .unwrap_or_else(|error| panic!("reading {contract_path}: {error}"));
+    std::fs::read_to_string(contract_path)
+        .unwrap_or_else(|error| panic!("reading {contract_path}: {error}"))
+}
+
+fn assert_keeps_the_contract(served: &str, how: &str) {
+    assert!(served.contains("type Query"), "not a schema:\n{served}");
+    let changes = breaking_changes(&contract(), served).unwrap_or_else(|error| {
+        panic!("the contract or the SDL {how} does not parse: {error}\n{served}")
+    });
+    let listed: Vec<String> = changes.iter().map(ToString::to_string).collect();
+    assert!(
+        listed.is_empty(),
+        "the schema {how} breaks the contract in {} ways:\n{}",
+        listed.len(),
+        listed.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn the_schema_served_by_introspection_breaks_nothing_in_the_contract() {
+    let Some(mut sdl) = node("sdl.mjs") else {
+        return;
+    };
+    let (dir, _, _) = init();
+    let server = Server::start(dir.path()).await;
+    let url = format!("{}/graphql", server.url);
+    let output = tokio::task::spawn_blocking(move || sdl.arg(url).output().unwrap())
+        .await
+        .unwrap();
+    let served = succeeded("graphql-js introspection", output);
+    assert_keeps_the_contract(&served, "served over HTTP");
+    for band in ["enum AgeBand", "enum TenureBand"] {
+        assert!(served.contains(band), "no {band} in the served schema");
+    }
+}
+
+#[test]
+fn the_printed_schema_breaks_nothing_in_the_contract() {
     let output = Command::new(env!("CARGO_BIN_EXE_reestr"))
         .arg("schema")
         .env_remove("REESTR_DATA_DIR")
         .env_remove("REESTR_DATABASE_URL")
         .output()
         .expect("the reestr binary runs");
-    assert!(
-        output.status.success(),
-        "reestr schema failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let served = String::from_utf8(output.stdout).expect("the SDL is UTF-8");
-    assert!(served.contains("type Query"), "not a schema:\n{served}");
-
-    let changes = breaking_changes(&contract, &served)
-        .unwrap_or_else(|error| panic!("the contract or the served SDL does not parse: {error}"));
-    let listed: Vec<String> = changes.iter().map(ToString::to_string).collect();
-    assert!(
-        listed.is_empty(),
-        "the served schema breaks the contract in {} ways:\n{}",
-        listed.len(),
-        listed.join("\n")
-    );
+    let printed = succeeded("reestr schema", output);
+    assert_keeps_the_contract(&printed, "printed by `reestr schema`");
 }

@@ -111,7 +111,10 @@ async fn graphiql_health_and_metrics_are_served_and_a_large_body_is_refused() {
         r#"reestr_http_requests_total{path="/graphql",status="200"}"#,
         r#"reestr_http_requests_total{path="/graphql",status="413"} 1"#,
         r#"reestr_graphql_operations_total{operation="query"} 1"#,
-        r#"reestr_graphql_errors_total{code="VALIDATION"} 1"#,
+        // The body that is not JSON and the one too large, each answered
+        // with a GraphQL error.
+        r#"reestr_graphql_errors_total{code="VALIDATION"} 2"#,
+        r#"reestr_graphql_operations_total{operation="invalid"} 2"#,
         "reestr_graphql_duration_seconds_bucket",
         r#"reestr_graphql_operations_total{operation="mutation"} 1"#,
         "reestr_projection_lag 0",

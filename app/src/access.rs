@@ -67,6 +67,9 @@ pub struct ReadsQuery {
 pub struct ReadsPage {
     /// The reads.
     pub reads: Vec<Read>,
+    /// Each read's cursor, in the same order: pass one as `after` to go on
+    /// after that read.
+    pub cursors: Vec<String>,
     /// Pass as `after` to go on to older reads; `None` at the end.
     pub end_cursor: Option<String>,
     /// Whether older reads follow.
@@ -219,6 +222,7 @@ impl App {
             .then(|| shown.last().map(|(n, _)| n.to_string()))
             .flatten();
         Ok(ReadsPage {
+            cursors: shown.iter().map(|(n, _)| n.to_string()).collect(),
             reads: shown.into_iter().map(|(_, read)| read).collect(),
             end_cursor,
             has_next_page,

@@ -222,14 +222,22 @@ pub fn region_code(code: Option<i64>) -> Result<Option<u8>, Error> {
     .transpose()
 }
 
-/// The page size `first` asks for, at most [`MAX_FIRST`].
+/// The page size `first` asks for.
 ///
 /// # Errors
-/// `VALIDATION` of `first` when negative.
+/// `VALIDATION` of `first` when negative or above [`MAX_FIRST`] (a client
+/// must learn that its page is smaller than it asked, not find out by
+/// counting).
 pub fn page_size(first: i64) -> Result<usize, Error> {
-    usize::try_from(first)
-        .map(|first| first.min(MAX_FIRST))
-        .map_err(|_| Error::invalid("first", format!("first must not be negative, got {first}")))
+    let size = usize::try_from(first)
+        .map_err(|_| Error::invalid("first", format!("first must not be negative, got {first}")))?;
+    if size > MAX_FIRST {
+        return Err(Error::invalid(
+            "first",
+            format!("a page holds at most {MAX_FIRST} items, first asked for {first}"),
+        ));
+    }
+    Ok(size)
 }
 
 /// A calendar date `YYYY-MM-DD` within [`FIRST_YEAR`]..=[`LAST_YEAR`]: how every
@@ -277,6 +285,21 @@ pub fn deserialize_optional_date<'de, D: Deserializer<'de>>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_above_the_cap_is_refused_not_cut() {
+        assert_eq!(page_size(0).unwrap(), 0);
+        assert_eq!(page_size(1000).unwrap(), MAX_FIRST);
+        for bad in [1001, 100_000, -1] {
+            assert!(matches!(
+                page_size(bad),
+                Err(Error::Validation {
+                    field: Some("first"),
+                    ..
+                })
+            ));
+        }
+    }
 
     #[test]
     fn texts_are_trimmed_and_bounded() {

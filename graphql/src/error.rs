@@ -18,6 +18,12 @@ pub enum Code {
     Forbidden,
     RateLimited,
     Internal,
+    /// The request took longer than the server allows (an addition to the
+    /// contract's codes; HTTP 408).
+    Timeout,
+    /// A persisted query's hash names no document the server knows: send the
+    /// document with it (an addition, as Apollo's persisted-query link expects).
+    PersistedQueryNotFound,
 }
 
 impl Code {
@@ -32,6 +38,44 @@ impl Code {
             Code::Forbidden => "FORBIDDEN",
             Code::RateLimited => "RATE_LIMITED",
             Code::Internal => "INTERNAL",
+            Code::Timeout => "TIMEOUT",
+            Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
+        }
+    }
+
+    /// The code `extensions.code` spells `code`.
+    pub fn parse(code: &str) -> Option<Code> {
+        [
+            Code::Validation,
+            Code::NotFound,
+            Code::Conflict,
+            Code::RuleViolation,
+            Code::Unauthenticated,
+            Code::Forbidden,
+            Code::RateLimited,
+            Code::Internal,
+            Code::Timeout,
+            Code::PersistedQueryNotFound,
+        ]
+        .into_iter()
+        .find(|known| known.as_str() == code)
+    }
+
+    /// The HTTP status of a request refused before execution with this code
+    /// (under `application/graphql-response+json`).
+    pub fn status(self) -> axum::http::StatusCode {
+        use axum::http::StatusCode;
+        match self {
+            Code::Validation | Code::RuleViolation | Code::PersistedQueryNotFound => {
+                StatusCode::BAD_REQUEST
+            }
+            Code::NotFound => StatusCode::NOT_FOUND,
+            Code::Conflict => StatusCode::CONFLICT,
+            Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Code::Forbidden => StatusCode::FORBIDDEN,
+            Code::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Code::Timeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
 

@@ -7,6 +7,7 @@
 
 mod fixtures;
 pub mod matrix;
+pub mod tools;
 
 pub use fixtures::*;
 

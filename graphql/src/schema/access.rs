@@ -1,12 +1,13 @@
 //! `Viewer`, `AccessToken`, `grantRole`, `revokeRole`, and the audit trail of
 //! personal-data reads (`personalDataReads`, an addition to the contract).
 
-use app::Viewer;
 use app::access::{GrantRole, ReadsQuery, RevokeRole};
 use app::views::Read;
+use app::{Page, Viewer};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use crate::error::ApiError;
+use crate::schema::connection::{self, PageInfo};
 use crate::schema::enums::Role;
 use crate::schema::member::Member;
 use crate::schema::organization::{Organization, saturating_i32};
@@ -86,9 +87,21 @@ impl PersonalDataRead {
     }
 }
 
-/// A page of the audit trail, newest first.
+/// One read of the audit trail with its cursor.
+#[derive(SimpleObject)]
+pub struct PersonalDataReadEdge {
+    /// Pass as `after` to continue after this read.
+    cursor: String,
+    node: PersonalDataRead,
+}
+
+/// A page of the audit trail, newest first: a Relay connection (`edges`,
+/// `pageInfo`), and, as first served, `nodes` with the page's fields beside
+/// them.
 #[derive(SimpleObject)]
 pub struct PersonalDataReadConnection {
+    edges: Vec<PersonalDataReadEdge>,
+    page_info: PageInfo,
     nodes: Vec<PersonalDataRead>,
     /// Pass as `after` to go on to older reads; null at the end.
     end_cursor: Option<String>,
@@ -130,6 +143,8 @@ impl AccessQuery {
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<PersonalDataReadConnection, ApiError> {
+        let after = connection::after(after)?;
+        let paged_after = after.is_some();
         let query = ReadsQuery {
             member_id: member_id.map(|id| id.0),
             viewer_id: viewer_id.map(|id| id.0),
@@ -137,10 +152,30 @@ impl AccessQuery {
             after,
         };
         let page = app(ctx).personal_data_reads(viewer(ctx), query)?;
-        Ok(PersonalDataReadConnection {
-            nodes: page.reads.into_iter().map(PersonalDataRead).collect(),
-            end_cursor: page.end_cursor,
+        let page = Page {
+            items: page.cursors.into_iter().zip(page.reads).collect(),
             has_next_page: page.has_next_page,
+            total_count: u64::try_from(page.total_count).unwrap_or(u64::MAX),
+            end_cursor: page.end_cursor,
+        };
+        let page_info = PageInfo::of(&page, paged_after);
+        Ok(PersonalDataReadConnection {
+            nodes: page
+                .items
+                .iter()
+                .map(|(_, read)| PersonalDataRead(*read))
+                .collect(),
+            edges: page
+                .items
+                .into_iter()
+                .map(|(inner, read)| PersonalDataReadEdge {
+                    cursor: connection::cursor(&inner),
+                    node: PersonalDataRead(read),
+                })
+                .collect(),
+            end_cursor: page_info.end_cursor.clone(),
+            has_next_page: page_info.has_next_page,
+            page_info,
             total_count: saturating_i32(page.total_count),
         })
     }

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Object};
 use domain::ids::ApplicationId;
 
 use crate::error::ApiError;
-use crate::schema::connection::ApplicationConnection;
+use crate::schema::connection::{self, ApplicationConnection};
 use crate::schema::enums::ApplicationStatus;
 use crate::schema::member::Member;
 use crate::schema::organization::Organization;
@@ -32,7 +32,7 @@ impl Application {
 
 #[Object]
 impl Application {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.view.application_id.to_string())
     }
 
@@ -119,6 +119,7 @@ impl ApplicationQuery {
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<ApplicationConnection, ApiError> {
+        let after = connection::after(after)?;
         let page = app(ctx).applications(
             viewer(ctx),
             &org_id,
@@ -126,6 +127,10 @@ impl ApplicationQuery {
             first.unwrap_or(50).into(),
             after.as_deref(),
         )?;
-        Ok(ApplicationConnection::from_page(page, Application))
+        Ok(ApplicationConnection::from_page(
+            page,
+            after.is_some(),
+            Application,
+        ))
     }
 }

@@ -9,7 +9,7 @@ use futures::{Stream, StreamExt};
 use serde_json::Value;
 
 use crate::error::ApiError;
-use crate::schema::connection::EventConnection;
+use crate::schema::connection::{self, EventConnection};
 use crate::schema::organization::saturating_i32;
 use crate::schema::scalars::{Date, DateTime};
 use crate::schema::{app, asks_for, reads, viewer};
@@ -85,6 +85,8 @@ impl EventQuery {
         #[graphql(default = 100)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<EventConnection, ApiError> {
+        let after = connection::after(after)?;
+        let paged_after = after.is_some();
         let query = JournalQuery {
             from_position: from_position.unwrap_or(0).into(),
             stream,
@@ -93,7 +95,7 @@ impl EventQuery {
             count_total: asks_for(ctx, "totalCount"),
         };
         let page = app(ctx).events(viewer(ctx), query).await?;
-        Ok(EventConnection::from_page(page, Event))
+        Ok(EventConnection::from_page(page, paged_after, Event))
     }
 }
 

@@ -1,25 +1,33 @@
-//! What every request goes through: the operation's personal-data reads
-//! (the application layer's [`PersonalReads`](app::PersonalReads)) recorded
-//! before the answer leaves, and an `extensions.code` on every error.
+//! What every request goes through: the depth limit (introspection not
+//! counted, see [`depth`](crate::schema::depth)), the operation's
+//! personal-data reads (the application layer's
+//! [`PersonalReads`](app::PersonalReads)) recorded before the answer leaves,
+//! and an `extensions.code` on every error.
 
 use std::sync::Arc;
 
 use app::{App, Viewer};
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest, NextSubscribe,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextRequest,
+    NextSubscribe,
 };
-use async_graphql::{Data, ErrorExtensions, Response, ServerError, Value};
+use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::{Data, ErrorExtensions, Response, ServerError, ServerResult, Value, Variables};
 use futures::StreamExt;
 use futures::stream::BoxStream;
 
 use crate::error::{ApiError, Code};
 
-/// The extension factory to register on the schema.
-pub struct Reestr;
+/// The extension factory to register on the schema, with the deepest
+/// nesting of the registry's fields a query may have.
+pub struct Reestr {
+    /// Deepest nesting, introspection fields not counted.
+    pub depth: usize,
+}
 
 impl ExtensionFactory for Reestr {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(Reestr)
+        Arc::new(Reestr { depth: self.depth })
     }
 }
 
@@ -31,6 +39,18 @@ impl Extension for Reestr {
             with_code(error);
         }
         response
+    }
+
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let document = next.run(ctx, query, variables).await?;
+        crate::schema::depth::check(&document, self.depth)?;
+        Ok(document)
     }
 
     /// A subscription's responses do not pass through `request`: each gets its

@@ -12,7 +12,7 @@ use domain::card_number::CardNumber;
 use domain::ids::PersonId;
 
 use crate::error::ApiError;
-use crate::schema::connection::MemberConnection;
+use crate::schema::connection::{self, MemberConnection};
 use crate::schema::enums::{
     CardCheckResult, CardKind, CardStatus, EndReason, Gender, MemberCategory, MembershipStatus,
     Profession,
@@ -45,7 +45,7 @@ impl Member {
 
 #[Object]
 impl Member {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.person_id.to_string())
     }
 
@@ -298,6 +298,8 @@ impl MemberQuery {
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<MemberConnection, ApiError> {
+        let after = connection::after(after)?;
+        let paged_after = after.is_some();
         let query = MembersQuery {
             org_id: org_id.0,
             include_descendants: include_descendants.unwrap_or(true),
@@ -307,7 +309,7 @@ impl MemberQuery {
             after,
         };
         let page = app(ctx).members(viewer(ctx), query)?;
-        Ok(MemberConnection::from_page(page, Member))
+        Ok(MemberConnection::from_page(page, paged_after, Member))
     }
 
     /// Public: VALID (with the issuing organisation), BLOCKED or UNKNOWN.

@@ -11,16 +11,19 @@
 //! cards), [`application`], [`statistics`] (statistics and movement),
 //! [`events`] (journal and subscription), [`access`] (viewer, grants, audit
 //! trail); [`mutation`] (the command mutations); [`extension`] (error codes,
-//! recording personal-data reads); [`connection`] (Relay pages).
+//! recording personal-data reads); [`depth`] (the depth limit, introspection
+//! apart); [`connection`] (Relay pages), [`node`] (`Node`, `node(id:)`).
 
 pub mod access;
 pub mod application;
 pub mod connection;
+pub mod depth;
 pub mod enums;
 pub mod events;
 pub mod extension;
 pub mod member;
 pub mod mutation;
+pub mod node;
 pub mod organization;
 pub mod read_models;
 pub mod scalars;
@@ -46,6 +49,7 @@ pub struct Query(
     events::EventQuery,
     access::AccessQuery,
     read_models::ReadModelsQuery,
+    node::NodeQuery,
 );
 
 /// Every mutation of the contract.
@@ -60,7 +64,8 @@ pub struct Mutation(
 /// Limits on what one request may ask, so no query can occupy the server.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Deepest nesting of selections.
+    /// Deepest nesting of selections (introspection fields not counted: they
+    /// have [`depth::INTROSPECTION_DEPTH`]).
     pub depth: usize,
     /// Highest complexity (fields, with lists weighted by their `first`).
     pub complexity: usize,
@@ -83,13 +88,18 @@ fn builder(
     app: Option<App>,
     limits: Limits,
 ) -> SchemaBuilder<Query, Mutation, events::Subscription> {
+    // Every type of the contract is reachable from a root (AgeBand and
+    // TenureBand through `Statistics.ageBands`/`tenureBands`): introspection
+    // shows only those, whatever else is registered.
     let mut builder = Schema::build(Query::default(), Mutation::default(), events::Subscription)
-        .register_output_type::<enums::AgeBand>()
-        .register_output_type::<enums::TenureBand>()
-        .limit_depth(limits.depth)
+        // The configured depth holds for the registry's fields (the extension
+        // checks it); introspection has its own, fixed bound.
+        .limit_depth(limits.depth.max(depth::INTROSPECTION_DEPTH))
         .limit_complexity(limits.complexity)
         .limit_recursive_depth(limits.recursive_depth)
-        .extension(extension::Reestr);
+        .extension(extension::Reestr {
+            depth: limits.depth,
+        });
     if let Some(app) = app {
         builder = builder.data(app);
     }

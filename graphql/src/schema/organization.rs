@@ -6,7 +6,7 @@ use async_graphql::{Context, ID, Object, SimpleObject};
 use domain::ids::OrgId;
 
 use crate::error::ApiError;
-use crate::schema::connection::OrganizationConnection;
+use crate::schema::connection::{self, OrganizationConnection};
 use crate::schema::enums::{OrgLevel, Sector};
 use crate::schema::scalars::Date;
 use crate::schema::{app, viewer};
@@ -33,7 +33,7 @@ impl Organization {
 
 #[Object]
 impl Organization {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         ID(self.0.org_id.to_string())
     }
 
@@ -80,13 +80,18 @@ impl Organization {
         #[graphql(default = 100)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<OrganizationConnection, ApiError> {
+        let after = connection::after(after)?;
         let page = app(ctx).children(
             viewer(ctx),
             self.0.org_id,
             first.unwrap_or(100).into(),
             after.as_deref(),
         )?;
-        Ok(OrganizationConnection::from_page(page, Organization))
+        Ok(OrganizationConnection::from_page(
+            page,
+            after.is_some(),
+            Organization,
+        ))
     }
 
     async fn passport(&self) -> Option<PassportObject> {
@@ -174,6 +179,8 @@ impl OrganizationQuery {
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
     ) -> Result<OrganizationConnection, ApiError> {
+        let after = connection::after(after)?;
+        let paged_after = after.is_some();
         let query = OrganizationsQuery {
             parent_id: parent_id.map(|id| id.0),
             level: level.map(Into::into),
@@ -182,6 +189,10 @@ impl OrganizationQuery {
             after,
         };
         let page = app(ctx).organizations(viewer(ctx), query)?;
-        Ok(OrganizationConnection::from_page(page, Organization))
+        Ok(OrganizationConnection::from_page(
+            page,
+            paged_after,
+            Organization,
+        ))
     }
 }

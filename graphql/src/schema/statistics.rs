@@ -1,9 +1,10 @@
 //! `Statistics`, `Movement`, `Bucket`, and the queries `statistics` and `movement`.
 
 use app::views::{Movement as MovementView, Report};
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, EnumType, ID, Object, SimpleObject};
 
 use crate::error::ApiError;
+use crate::schema::enums::{AgeBand, TenureBand};
 use crate::schema::organization::{Organization, saturating_i32};
 use crate::schema::scalars::Date;
 use crate::schema::{app, viewer};
@@ -22,6 +23,35 @@ fn buckets(counts: &[(&'static str, u64)]) -> Vec<Bucket> {
         .map(|&(key, count)| Bucket {
             key: key.to_string(),
             count: saturating_i32(count),
+        })
+        .collect()
+}
+
+/// Members of one age band (`byAgeBand` with the band typed).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct AgeBandCount {
+    band: AgeBand,
+    count: i32,
+}
+
+/// Members of one tenure band (`byTenureBand` with the band typed).
+#[derive(SimpleObject, Clone, Debug)]
+pub struct TenureBandCount {
+    band: TenureBand,
+    count: i32,
+}
+
+/// The counts of `counts` whose key names a value of `E`, typed; the
+/// application layer's keys are the enums' names, so none is dropped (a test
+/// holds them to it).
+fn typed<E: EnumType, T>(counts: &[(&'static str, u64)], make: impl Fn(E, i32) -> T) -> Vec<T> {
+    counts
+        .iter()
+        .filter_map(|&(key, count)| {
+            E::items()
+                .iter()
+                .find(|item| item.name == key)
+                .map(|item| make(item.value, saturating_i32(count)))
         })
         .collect()
 }
@@ -90,6 +120,22 @@ impl Statistics {
 
     async fn by_tenure_band(&self) -> Vec<Bucket> {
         buckets(&self.0.by_tenure_band)
+    }
+
+    /// `byAgeBand` with the bands as the `AgeBand` enum (an addition).
+    async fn age_bands(&self) -> Vec<AgeBandCount> {
+        typed(&self.0.by_age_band, |band, count| AgeBandCount {
+            band,
+            count,
+        })
+    }
+
+    /// `byTenureBand` with the bands as the `TenureBand` enum (an addition).
+    async fn tenure_bands(&self) -> Vec<TenureBandCount> {
+        typed(&self.0.by_tenure_band, |band, count| TenureBandCount {
+            band,
+            count,
+        })
     }
 
     async fn by_sector(&self) -> Vec<Bucket> {
@@ -187,5 +233,23 @@ impl StatisticsQuery {
             .movement(viewer(ctx), &org_id, from.0, to.0)
             .await?;
         Ok(Movement(movement))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use projections::statistics::bands::{AGE_BANDS, TENURE_BANDS};
+
+    use super::*;
+
+    #[test]
+    fn every_band_key_of_the_read_models_is_a_value_of_its_enum() {
+        let counts = |keys: &[&'static str]| -> Vec<(&'static str, u64)> {
+            keys.iter().map(|&key| (key, 1)).collect()
+        };
+        let ages = typed(&counts(&AGE_BANDS), |band: AgeBand, _| band);
+        assert_eq!(ages.len(), AGE_BANDS.len());
+        let tenures = typed(&counts(&TENURE_BANDS), |band: TenureBand, _| band);
+        assert_eq!(tenures.len(), TENURE_BANDS.len());
     }
 }

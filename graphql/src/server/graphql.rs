@@ -1,71 +1,175 @@
-//! The GraphQL endpoints: queries and mutations over `POST /graphql`, the
-//! GraphiQL page on `GET /graphql`, subscriptions on `/graphql/ws`.
+//! The GraphQL endpoints: queries and mutations over `POST /graphql`, queries
+//! over `GET /graphql` (the GraphiQL page when it names none), subscriptions
+//! on `/graphql/ws`. What GraphQL over HTTP asks of a request and an answer is
+//! `http.rs`'s; persisted queries are `persisted.rs`'s.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use async_graphql::http::{
-    ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource, MultipartOptions, receive_batch_body,
-};
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 
 use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
 use async_graphql::{Data, ErrorExtensions, Request, Response, ServerError};
-use async_graphql_axum::{GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
-use axum::body::Bytes;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::body::Body;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
-use axum::extract::{ConnectInfo, State};
-use axum::http::header::CONTENT_TYPE;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse};
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::header::{ALLOW, SEC_WEBSOCKET_PROTOCOL};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
 use futures::{SinkExt, StreamExt};
 use parking_lot::Mutex;
 
 use app::{ClientAddr, Viewer};
 
-use crate::error::ApiError;
-use crate::server::ServerState;
-use crate::server::auth;
-
-/// Where the GraphiQL page sends queries and opens subscriptions.
-const ENDPOINT: &str = "/graphql";
-const SUBSCRIPTION_ENDPOINT: &str = "/graphql/ws";
-
-/// `GET /graphql`: the GraphiQL page.
-pub async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint(ENDPOINT)
-            .subscription_endpoint(SUBSCRIPTION_ENDPOINT)
-            .title("reestr")
-            .finish(),
-    )
-}
+use crate::error::{ApiError, Code};
+use crate::server::http::{self, MediaType, Params};
+use crate::server::{ServerState, auth, graphiql, transport_ws};
 
 /// `POST /graphql`: one query or mutation, as the bearer token's holder.
-/// The body is already within the size limit (axum's `Bytes` answers 413
-/// past it).
 pub async fn execute(
     State(state): State<ServerState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> axum::response::Response {
     let started = Instant::now();
-    let mut request = match parse(&headers, &body).await {
-        Ok(request) => request,
-        Err(error) => {
-            let response = Response::from_errors(vec![error]);
+    let Some(media) = MediaType::negotiate(&headers) else {
+        return not_acceptable(&state, started);
+    };
+    let answered = tokio::time::timeout(state.request_timeout, async {
+        match http::is_json(&headers) {
+            Some(true) => {}
+            Some(false) => {
+                return Err(refusal(
+                    &state,
+                    started,
+                    media,
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "the body must be application/json".into(),
+                ));
+            }
+            None => {
+                return Err(refusal(
+                    &state,
+                    started,
+                    media,
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "the request says no Content-Type (application/json)".into(),
+                ));
+            }
+        }
+        let body = read_body(&state, started, body, media).await?;
+        let params = Params::from_json(&body).map_err(|message| {
+            refusal(
+                &state,
+                started,
+                media,
+                StatusCode::BAD_REQUEST,
+                format!("not a GraphQL request: {message}"),
+            )
+        })?;
+        Ok(run(&state, peer, &headers, media, params, Method::Post, started).await)
+    })
+    .await;
+    match answered {
+        Ok(Ok(answer) | Err(answer)) => answer,
+        Err(_) => timed_out(&state, media, started),
+    }
+}
+
+/// `GET /graphql`: a query in the query string (never a mutation: 405), or,
+/// without one, the GraphiQL page.
+pub async fn get(
+    State(state): State<ServerState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> axum::response::Response {
+    let started = Instant::now();
+    let asks = pairs
+        .iter()
+        .any(|(key, _)| key == "query" || key == "extensions");
+    if !asks {
+        return graphiql::page().into_response();
+    }
+    let Some(media) = MediaType::negotiate(&headers) else {
+        return not_acceptable(&state, started);
+    };
+    let params = match Params::from_query_string(&pairs) {
+        Ok(params) => params,
+        Err(message) => {
+            return refusal(
+                &state,
+                started,
+                media,
+                StatusCode::BAD_REQUEST,
+                format!("not a GraphQL request: {message}"),
+            );
+        }
+    };
+    match tokio::time::timeout(
+        state.request_timeout,
+        run(&state, peer, &headers, media, params, Method::Get, started),
+    )
+    .await
+    {
+        Ok(answer) => answer,
+        Err(_) => timed_out(&state, media, started),
+    }
+}
+
+/// How a request came: a GET may only read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+}
+
+/// Runs the request of `params` as the bearer token's holder and answers it as
+/// `media`.
+async fn run(
+    state: &ServerState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    media: MediaType,
+    params: Params,
+    method: Method,
+    started: Instant,
+) -> axum::response::Response {
+    let query = match state
+        .persisted
+        .document(params.query.clone(), &params.extensions)
+    {
+        Ok(query) => query,
+        Err(refused) => {
+            let (message, code) = refused.message_and_code();
+            let response = Response::from_errors(vec![coded(message, code)]);
             state
                 .metrics
                 .graphql_answered("invalid", &response, started);
-            return (StatusCode::BAD_REQUEST, GraphQLResponse::from(response)).into_response();
+            return http::answer(media, response);
         }
     };
+    let mut request = params.into_request(query);
     let kind = operation_kind(&state.parsed, &mut request);
-    let response = match ready(&state, &headers, kind).await {
+    if method == Method::Get && kind == "mutation" {
+        let mut answer = refusal(
+            state,
+            started,
+            media,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "a mutation must be sent with POST".into(),
+        );
+        answer
+            .headers_mut()
+            .insert(ALLOW, HeaderValue::from_static("POST"));
+        return answer;
+    }
+    let response = match ready(state, headers, kind).await {
         Ok(viewer) => {
-            let client = auth::client_addr(peer, &headers, state.trust_proxy);
+            let client = auth::client_addr(peer, headers, state.trust_proxy);
             state
                 .schema
                 .execute(request.data(viewer).data(client))
@@ -74,7 +178,115 @@ pub async fn execute(
         Err(error) => Response::from_errors(vec![error.server_error()]),
     };
     state.metrics.graphql_answered(kind, &response, started);
-    GraphQLResponse::from(response).into_response()
+    http::answer(media, readable(response))
+}
+
+/// The body, at most `limit` bytes (413 past it, as a GraphQL error).
+async fn read_body(
+    state: &ServerState,
+    started: Instant,
+    body: Body,
+    media: MediaType,
+) -> Result<Vec<u8>, axum::response::Response> {
+    let limit = state.body_limit;
+    let too_large = || {
+        refusal(
+            state,
+            started,
+            media,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request is larger than {limit} bytes"),
+        )
+    };
+    let mut read = Vec::new();
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|error| {
+            refusal(
+                state,
+                started,
+                media,
+                StatusCode::BAD_REQUEST,
+                format!("reading the request: {error}"),
+            )
+        })?;
+        if read.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        read.extend_from_slice(&chunk);
+    }
+    Ok(read)
+}
+
+/// An error of `message` with `code`.
+fn coded(message: String, code: Code) -> ServerError {
+    let mut error = ServerError::new(message, None);
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", code.as_str());
+    error
+}
+
+/// A refusal before any GraphQL: `status` with one VALIDATION error,
+/// counted as an invalid operation.
+fn refusal(
+    state: &ServerState,
+    started: Instant,
+    media: MediaType,
+    status: StatusCode,
+    message: String,
+) -> axum::response::Response {
+    let errors = vec![coded(message, Code::Validation)];
+    state
+        .metrics
+        .graphql_answered("invalid", &Response::from_errors(errors.clone()), started);
+    http::refuse(media, status, errors)
+}
+
+/// 408 as a GraphQL error with its code.
+fn timed_out(state: &ServerState, media: MediaType, started: Instant) -> axum::response::Response {
+    let error = coded(
+        format!(
+            "the request took longer than {} s",
+            state.request_timeout.as_secs_f64()
+        ),
+        Code::Timeout,
+    );
+    let response = Response::from_errors(vec![error.clone()]);
+    state
+        .metrics
+        .graphql_answered("invalid", &response, started);
+    http::refuse(media, StatusCode::REQUEST_TIMEOUT, vec![error])
+}
+
+/// 406: the client accepts neither media type served.
+fn not_acceptable(state: &ServerState, started: Instant) -> axum::response::Response {
+    refusal(
+        state,
+        started,
+        MediaType::Json,
+        StatusCode::NOT_ACCEPTABLE,
+        "the answer is application/graphql-response+json or application/json; \
+         Accept allows neither"
+            .into(),
+    )
+}
+
+/// A syntax error as one readable line: the parser's message lists every
+/// token it expected (a dump of its grammar); the position is in `locations`.
+fn readable(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        if let Some(rest) = error.message.strip_prefix(" --> ") {
+            // " --> 1:3\n  |\n1 | {\n  |   ^---\n  |\n  = expected selection"
+            let expected = rest
+                .lines()
+                .find_map(|line| line.trim().strip_prefix("= "))
+                .unwrap_or("unexpected input");
+            error.message = format!("Syntax error: {expected}");
+        }
+    }
+    response
 }
 
 /// The request's viewer; for a mutation, once the read models include every
@@ -98,14 +310,40 @@ pub async fn subscribe(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> axum::response::Response {
+    if !state.origins.admits_websocket(&headers) {
+        // A page of another origin must not subscribe with its visitor's
+        // browser (no CORS protects a WebSocket).
+        return (
+            StatusCode::FORBIDDEN,
+            "this origin may not open a WebSocket here (see --allowed-origins)",
+        )
+            .into_response();
+    }
     let client = auth::client_addr(peer, &headers, state.trust_proxy);
+    let offers_transport_ws = headers
+        .get_all(SEC_WEBSOCKET_PROTOCOL)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .any(|offered| offered.trim() == transport_ws::PROTOCOL);
+    if offers_transport_ws {
+        return upgrade
+            .protocols([transport_ws::PROTOCOL])
+            .on_upgrade(move |socket| async move {
+                let _open = state.metrics.websocket_opened();
+                // Held until the close frame is sent: the shutdown waits for every one.
+                let connected = state.stop.subscribe();
+                transport_ws::serve(state.clone(), socket, client, connected).await;
+            });
+    }
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| connection(state, socket, protocol, client))
 }
 
-/// Serves one WebSocket until the client leaves or the server stops; on a
-/// stop the client gets a close frame saying so ("going away").
+/// Serves one WebSocket of the older subscriptions-transport-ws protocol
+/// (`graphql-ws`) until the client leaves or the server stops; on a stop the
+/// client gets a close frame saying so ("going away").
 async fn connection(
     state: ServerState,
     socket: WebSocket,
@@ -149,26 +387,6 @@ async fn connection(
     drop(connected);
 }
 
-/// The GraphQL request in `body` (JSON, or multipart as the GraphQL multipart
-/// request spec has it); batches are not served.
-async fn parse(headers: &HeaderMap, body: &Bytes) -> Result<Request, ServerError> {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
-    let invalid = |message: String| {
-        ApiError(app::Error::Validation {
-            message,
-            field: None,
-        })
-        .server_error()
-    };
-    receive_batch_body(content_type, body.as_ref(), MultipartOptions::default())
-        .await
-        .and_then(|batch| batch.into_single())
-        .map_err(|error| invalid(format!("not a GraphQL request: {error}")))
-}
-
 /// Parsed query texts: clients send the same few texts (with different
 /// variables) over and over, and parsing one costs more than copying it.
 #[derive(Default)]
@@ -196,7 +414,7 @@ impl ParsedQueries {
 
 /// The kind of operation `request` runs, for the metrics; `invalid` when it
 /// does not parse or names no operation it holds (execution reports why).
-fn operation_kind(parsed: &ParsedQueries, request: &mut Request) -> &'static str {
+pub(super) fn operation_kind(parsed: &ParsedQueries, request: &mut Request) -> &'static str {
     let name = request.operation_name.clone();
     let Some(document) = parsed.parse(&request.query) else {
         return "invalid";

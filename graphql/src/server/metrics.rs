@@ -31,6 +31,7 @@ pub struct Metrics {
     graphql_duration: Family<OperationLabels, Histogram, fn() -> Histogram>,
     graphql_errors: Family<ErrorLabels, Counter>,
     websockets: Gauge,
+    subscriptions: Gauge,
     projection_lag: Gauge,
     projection_checkpoint: Gauge,
     projection_applied: Gauge,
@@ -68,6 +69,7 @@ impl Metrics {
         let graphql_duration = Family::new_with_constructor(latency_histogram as fn() -> _);
         let graphql_errors = Family::<ErrorLabels, Counter>::default();
         let websockets = Gauge::default();
+        let subscriptions = Gauge::default();
         let projection_lag = Gauge::default();
         let projection_checkpoint = Gauge::default();
         let projection_applied = Gauge::default();
@@ -107,6 +109,11 @@ impl Metrics {
             websockets.clone(),
         );
         registry.register(
+            "graphql_subscriptions",
+            "Subscriptions running now (graphql-transport-ws)",
+            subscriptions.clone(),
+        );
+        registry.register(
             "projection_lag",
             "Events committed and not yet applied by every read model",
             projection_lag.clone(),
@@ -134,6 +141,7 @@ impl Metrics {
             graphql_duration,
             graphql_errors,
             websockets,
+            subscriptions,
             projection_lag,
             projection_checkpoint,
             projection_applied,
@@ -166,6 +174,17 @@ impl Metrics {
         OpenWebSocket(self.websockets.clone())
     }
 
+    /// Counts a subscription started (among the operations, by kind) and
+    /// running until the returned guard drops.
+    pub fn subscription_started(&self) -> Running {
+        let labels = OperationLabels {
+            operation: "subscription",
+        };
+        self.graphql_operations.get_or_create(&labels).inc();
+        self.subscriptions.inc();
+        Running(self.subscriptions.clone())
+    }
+
     /// The exposition, with the read models' gauges as of now.
     fn encode(&self, state: &ServerState) -> Result<String, std::fmt::Error> {
         let gauge = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
@@ -184,6 +203,15 @@ impl Metrics {
 pub struct OpenWebSocket(Gauge);
 
 impl Drop for OpenWebSocket {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// A running subscription, counted until dropped.
+pub struct Running(Gauge);
+
+impl Drop for Running {
     fn drop(&mut self) {
         self.0.dec();
     }

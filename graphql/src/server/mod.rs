@@ -1,25 +1,35 @@
-//! The HTTP server: GraphQL over `POST /graphql`, GraphiQL on `GET /graphql`,
-//! subscriptions over WebSocket on `/graphql/ws` (graphql-transport-ws),
-//! `GET /health` and `GET /metrics` (Prometheus text).
+//! The HTTP server: GraphQL over `POST /graphql` and `GET /graphql` (the
+//! GraphQL-over-HTTP specification), GraphiQL on `GET /graphql` with its
+//! assets under `/graphiql/`, subscriptions over WebSocket on `/graphql/ws`
+//! (graphql-transport-ws), `GET /health` and `GET /metrics` (Prometheus text);
+//! CORS for the origins allowed.
 //!
 //! Layout: [`serve`] binds nothing itself: it runs the [`router`] on a listener
 //! until the shutdown future resolves, lets requests in flight finish (for at
 //! most [`ServeOptions::shutdown_grace`]), then stops the registry with
 //! [`App::shutdown`]. `auth.rs` turns a bearer token into the request's
-//! [`Viewer`](app::Viewer), `graphql.rs` holds the GraphQL handlers,
-//! `health.rs` and `metrics.rs` the operator's endpoints.
+//! [`Viewer`](app::Viewer), `graphql.rs` holds the GraphQL handlers over
+//! `http.rs` (media types, parameters, status codes) and `persisted.rs`
+//! (automatic persisted queries), `graphiql.rs` the page and its assets,
+//! `cors.rs` the allowed origins, `health.rs` and `metrics.rs` the operator's
+//! endpoints.
 //!
 //! Not here: what a request may do (the application layer's [`app::guard`]),
 //! the limits on a query's depth and complexity (the [`schema`] applies them).
 
 mod auth;
+mod cors;
+mod graphiql;
 mod graphql;
+mod http;
+mod persisted;
+mod transport_ws;
 
+pub use self::cors::Origins;
 pub use self::graphql::ParsedQueries;
 mod health;
 mod metrics;
 
-use std::convert::Infallible;
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -27,12 +37,9 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tower_http::timeout::TimeoutLayer;
 
 use app::App;
 
@@ -55,7 +62,7 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(35);
 
 /// How the server runs; [`Default`] gives the named constants.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct ServeOptions {
     /// Largest request body, in bytes.
     pub body_limit: usize,
@@ -69,6 +76,9 @@ pub struct ServeOptions {
     pub trust_proxy: bool,
     /// Limits on a query's depth and complexity.
     pub limits: Limits,
+    /// Web origins (`https://host[:port]`) whose pages may call the API from a
+    /// browser (CORS) and open its WebSocket; none by default.
+    pub allowed_origins: Origins,
 }
 
 impl Default for ServeOptions {
@@ -79,6 +89,7 @@ impl Default for ServeOptions {
             shutdown_grace: SHUTDOWN_GRACE,
             trust_proxy: false,
             limits: Limits::default(),
+            allowed_origins: Origins::default(),
         }
     }
 }
@@ -181,6 +192,11 @@ struct ServerState {
     trust_proxy: bool,
     /// Parsed query texts (see `ParsedQueries`).
     parsed: Arc<ParsedQueries>,
+    /// Documents of automatic persisted queries, by hash.
+    persisted: Arc<persisted::PersistedQueries>,
+    body_limit: usize,
+    request_timeout: Duration,
+    origins: Origins,
 }
 
 impl ServerState {
@@ -193,27 +209,30 @@ impl ServerState {
             stop: Arc::new(watch::Sender::new(false)),
             trust_proxy: options.trust_proxy,
             parsed: Arc::new(ParsedQueries::default()),
+            persisted: Arc::new(persisted::PersistedQueries::default()),
+            body_limit: options.body_limit,
+            request_timeout: options.request_timeout,
+            origins: options.allowed_origins.clone(),
         }
     }
 }
 
 fn routes(state: ServerState, options: &ServeOptions) -> Router {
-    let timeout =
-        TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, options.request_timeout);
-    Router::new()
-        .route(
-            "/graphql",
-            get(graphql::graphiql)
-                .post(graphql::execute)
-                .layer::<_, Infallible>(timeout)
-                .layer(DefaultBodyLimit::max(options.body_limit)),
-        )
+    // The GraphQL handlers bound their own body and time, to answer 413 and
+    // 408 as GraphQL errors.
+    let router = Router::new()
+        .route("/graphql", get(graphql::get).post(graphql::execute))
         .route("/graphql/ws", get(graphql::subscribe))
+        .route("/graphiql/{file}", get(graphiql::asset))
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             metrics::count_requests,
         ))
-        .with_state(state)
+        .with_state(state);
+    match options.allowed_origins.cors() {
+        Some(cors) => router.layer(cors),
+        None => router,
+    }
 }
