@@ -75,6 +75,25 @@ async fn every_list_pages_with_one_cursor_format_and_a_full_page_info() {
         )
         .await;
     assert_eq!(members["members"]["edges"].as_array().unwrap().len(), 2);
+    // The trail's read model applies the reads a moment after the answer.
+    let started = std::time::Instant::now();
+    loop {
+        let trail = server
+            .ok(
+                "{ personalDataReads { totalCount } }",
+                json!({}),
+                Some(&admin),
+            )
+            .await;
+        if trail["personalDataReads"]["totalCount"].as_i64() >= Some(2) {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{trail}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 
     for (list, query) in lists(&central, &org) {
         let first = server.ok(&query, json!({ "a": null }), Some(&admin)).await;
@@ -212,15 +231,28 @@ async fn personal_data_reads_answer_in_the_connection_shape_and_the_first_one() 
             Some(&admin),
         )
         .await;
-    let both = server
-        .ok(
-            "query($m: ID) { personalDataReads(memberId: $m) {
-                totalCount hasNextPage endCursor nodes { memberId }
-                edges { cursor node { memberId readAt } } pageInfo { hasNextPage endCursor } } }",
-            json!({ "m": id }),
-            Some(&admin),
-        )
-        .await;
+    // The read is recorded before the answer leaves; the trail's read model
+    // applies it a moment later.
+    let started = std::time::Instant::now();
+    let both = loop {
+        let both = server
+            .ok(
+                "query($m: ID) { personalDataReads(memberId: $m) {
+                    totalCount hasNextPage endCursor nodes { memberId }
+                    edges { cursor node { memberId readAt } } pageInfo { hasNextPage endCursor } } }",
+                json!({ "m": id }),
+                Some(&admin),
+            )
+            .await;
+        if !both["personalDataReads"]["nodes"][0].is_null() {
+            break both;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{both}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
     let reads = &both["personalDataReads"];
     let nodes = reads["nodes"].as_array().unwrap();
     let edges = reads["edges"].as_array().unwrap();
