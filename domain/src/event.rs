@@ -166,8 +166,12 @@ pub enum PersonEvent {
     PersonalDataErased {
         /// The person.
         person_id: PersonId,
-        /// The legal basis of the erasure.
-        basis: String,
+        /// The basis of the erasure as given (people write the person's SNILS
+        /// or name into it), stored as personal data under the person's key,
+        /// which the same append deletes: it dies with what it erases, so it is
+        /// `None` whenever read back from the log. (Schema v1 kept it in clear.)
+        #[serde(rename = "personal", default)]
+        basis: Option<String>,
         /// The day of the erasure.
         erased_on: NaiveDate,
     },
@@ -285,9 +289,11 @@ pub enum AccessEvent {
 ///
 /// History: `OrganizationRegistered` v1 (the first import of the paper registry)
 /// had the region as text and no `territorial_rights`; v2 is today's shape.
+/// `PersonalDataErased` v1 kept the erasure's basis in clear; v2 seals it with
+/// the person's other personal data.
 pub fn current_schema_version(event_type: &str) -> Option<u32> {
     match event_type {
-        "OrganizationRegistered" => Some(2),
+        "OrganizationRegistered" | "PersonalDataErased" => Some(2),
         "OrganizationRenamed"
         | "OrganizationMoved"
         | "OrganizationPassportUpdated"
@@ -296,7 +302,6 @@ pub fn current_schema_version(event_type: &str) -> Option<u32> {
         | "MemberTransferred"
         | "MemberProfileUpdated"
         | "MembershipEnded"
-        | "PersonalDataErased"
         | "CardIssued"
         | "CardBlocked"
         | "CardNumberReserved"
@@ -396,7 +401,8 @@ impl Event {
     pub fn personal_subject(&self) -> Option<String> {
         match self {
             Event::Person(PersonEvent::Admitted { person_id, .. })
-            | Event::Person(PersonEvent::ProfileUpdated { person_id, .. }) => {
+            | Event::Person(PersonEvent::ProfileUpdated { person_id, .. })
+            | Event::Person(PersonEvent::PersonalDataErased { person_id, .. }) => {
                 Some(person_id.stream())
             }
             Event::Application(ApplicationEvent::Submitted { application_id, .. }) => {

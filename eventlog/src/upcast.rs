@@ -16,11 +16,18 @@ struct Upcaster {
 }
 
 /// Every step ever needed, oldest first.
-const UPCASTERS: &[Upcaster] = &[Upcaster {
-    event_type: "OrganizationRegistered",
-    from_version: 1,
-    upcast: organization_registered_v1_to_v2,
-}];
+const UPCASTERS: &[Upcaster] = &[
+    Upcaster {
+        event_type: "OrganizationRegistered",
+        from_version: 1,
+        upcast: organization_registered_v1_to_v2,
+    },
+    Upcaster {
+        event_type: "PersonalDataErased",
+        from_version: 1,
+        upcast: personal_data_erased_v1_to_v2,
+    },
+];
 
 /// The payload of a stored `event_type` event at `schema_version`, in today's shape.
 /// Borrows when it is current already (the common case costs nothing).
@@ -85,6 +92,14 @@ fn organization_registered_v1_to_v2(payload: &mut Map<String, Value>) -> Result<
     Ok(())
 }
 
+/// v1 kept the erasure's basis in clear in the payload; v2 seals it with the
+/// person's personal data, whose key the erasure deletes. A v1 basis stays in
+/// the log (nothing is rewritten) but is no longer read back as the event's.
+fn personal_data_erased_v1_to_v2(payload: &mut Map<String, Value>) -> Result<(), &'static str> {
+    payload.remove("basis");
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +121,15 @@ mod tests {
         assert_eq!(v2["region_code"], 77);
         assert_eq!(v2["territorial_rights"], false);
         assert!(v2.get("region").is_none());
+    }
+
+    #[test]
+    fn a_v1_erasure_reads_without_its_clear_basis() {
+        let v1 = r#"{"person_id":"x","basis":"СНИЛС 112-233-445 95","erased_on":"2024-01-01"}"#;
+        let v2: Value =
+            serde_json::from_str(&to_current("PersonalDataErased", 1, v1).unwrap()).unwrap();
+        assert!(v2.get("basis").is_none(), "{v2}");
+        assert_eq!(v2["erased_on"], "2024-01-01");
     }
 
     #[test]

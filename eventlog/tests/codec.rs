@@ -142,7 +142,7 @@ fn every_kind_of_event() -> Vec<Event> {
         .into(),
         PersonEvent::PersonalDataErased {
             person_id: person,
-            basis: "заявление".into(),
+            basis: Some("заявление".into()),
             erased_on: d(2019, 1, 1),
         }
         .into(),

@@ -330,7 +330,11 @@ impl<'a> History<'a> {
                 .into()
             }
             _ => {
-                erase.push(person_id.stream());
+                // The person's key and those of the applications they came from.
+                erase = self.persons[n as usize].as_ref().map_or_else(
+                    || vec![person_id.stream()],
+                    |state| state.person.personal_data_streams(),
+                );
                 ErasePersonalData {
                     person_id,
                     basis: "Заявление об отзыве согласия на обработку персональных данных".into(),

@@ -198,7 +198,7 @@ pub async fn update_member(
 }
 
 /// Crypto-shreds the person's personal data: the erasure event and the deletion
-/// of the vault key are one append.
+/// of the vault keys (the person's and their applications') are one append.
 ///
 /// # Errors
 /// The charter's refusals, conflicts, log failures.
@@ -225,10 +225,15 @@ async fn on_person(
         .execute(issued, || async move {
             let person = load_existing_person(log, issued, person_id).await?;
             let events = person::decide(&person.state, command, issued.today)?;
-            let erase = matches!(command, PersonCommand::Erase(_)).then(|| person.stream.clone());
+            // An erasure deletes every key that seals the person's data: their
+            // own and their applications' (the charter's list, not a guess here).
+            let erase = match command {
+                PersonCommand::Erase(_) => person.state.personal_data_streams(),
+                _ => Vec::new(),
+            };
             Ok(Decision {
                 streams: vec![person.append(events)?],
-                erase_personal_data_of: erase.into_iter().collect(),
+                erase_personal_data_of: erase,
             })
         })
         .await

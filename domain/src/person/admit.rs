@@ -165,7 +165,7 @@ mod tests {
     fn an_erased_former_member_cannot_be_re_admitted() {
         let erased = PersonEvent::PersonalDataErased {
             person_id: ANNA,
-            basis: "152-ФЗ".into(),
+            basis: Some("152-ФЗ".into()),
             erased_on: d(2023, 1, 1),
         };
         given([

@@ -8,8 +8,8 @@ use crate::ids::PersonId;
 use crate::person::{Person, PersonCommand};
 use crate::rules::RuleViolation;
 
-/// Erase the person's personal data (the handler deletes the vault key); history
-/// and statistics stay.
+/// Erase the person's personal data (the handler deletes the vault key of every
+/// stream in [`Person::personal_data_streams`]); history and statistics stay.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ErasePersonalData {
     /// The person.
@@ -42,7 +42,7 @@ pub(crate) fn decide(
     non_blank(&command.basis, InvalidInput::EmptyBasis)?;
     Ok(vec![PersonEvent::PersonalDataErased {
         person_id,
-        basis: command.basis.trim().to_string(),
+        basis: Some(command.basis.trim().to_string()),
         erased_on: today,
     }])
 }
@@ -66,7 +66,7 @@ mod tests {
     fn erased() -> PersonEvent {
         PersonEvent::PersonalDataErased {
             person_id: ANNA,
-            basis: "заявление от 01.06.2024".into(),
+            basis: Some("заявление от 01.06.2024".into()),
             erased_on: today(),
         }
     }
@@ -81,6 +81,34 @@ mod tests {
         .then([erased()]);
         assert!(anna.erased && anna.personal.is_none() && anna.snils.is_none());
         assert!(anna.profile.is_some());
+    }
+
+    #[test]
+    fn an_applicant_turned_member_is_erased_with_the_application_s_data() {
+        let application = crate::ids::ApplicationId(uuid::Uuid::from_u128(7));
+        let admitted = match admitted(ANNA, SCHOOL, d(2020, 9, 1)) {
+            PersonEvent::Admitted {
+                person_id,
+                home_org,
+                effective_on,
+                profile,
+                personal,
+                ..
+            } => PersonEvent::Admitted {
+                person_id,
+                home_org,
+                effective_on,
+                profile,
+                personal,
+                application_id: Some(application),
+            },
+            other => other,
+        };
+        let anna = given([admitted]).when(erase()).then([erased()]);
+        assert_eq!(
+            anna.personal_data_streams(),
+            [ANNA.stream(), application.stream()]
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ use crate::calendar::Spell;
 use crate::card_number::CardNumber;
 use crate::error::DomainError;
 use crate::event::PersonEvent;
-use crate::ids::{OrgId, PersonId};
+use crate::ids::{ApplicationId, OrgId, PersonId};
 use crate::rules::RuleViolation;
 use crate::snils::Snils;
 use crate::vocabulary::card::{CardBlockReason, CardKind};
@@ -57,6 +57,9 @@ pub struct Person {
     pub cards: Vec<Card>,
     /// Whether the personal data was erased.
     pub erased: bool,
+    /// The online applications the person was admitted from, oldest first:
+    /// each holds the person's data under its own key, erased with theirs.
+    pub applications: Vec<ApplicationId>,
 }
 
 /// Where a person's membership stands.
@@ -199,9 +202,12 @@ pub fn evolve(person: &mut Person, event: &PersonEvent) {
             effective_on,
             profile,
             personal,
-            ..
+            application_id,
         } => {
             person.person_id = Some(*person_id);
+            if let Some(application) = application_id {
+                person.applications.push(*application);
+            }
             person.status = MembershipStatus::Active;
             person.spells.push(Spell {
                 home_org: *home_org,
@@ -285,6 +291,17 @@ impl Person {
     /// Whether the person is an active member now.
     pub fn is_active(&self) -> bool {
         self.status == MembershipStatus::Active
+    }
+
+    /// Every stream whose vault key seals this person's personal data: their
+    /// own and each application they were admitted from. An erasure deletes
+    /// all of these keys, so no copy of the identity outlives it.
+    pub fn personal_data_streams(&self) -> Vec<String> {
+        self.person_id
+            .map(|id| id.stream())
+            .into_iter()
+            .chain(self.applications.iter().map(|a| a.stream()))
+            .collect()
     }
 
     /// The first day of the open spell, while active.

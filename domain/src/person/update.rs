@@ -147,7 +147,7 @@ mod tests {
     fn erased_personal_data_cannot_be_written_again() {
         let erased = PersonEvent::PersonalDataErased {
             person_id: ANNA,
-            basis: "152-ФЗ".into(),
+            basis: Some("152-ФЗ".into()),
             erased_on: d(2023, 1, 1),
         };
         given([admitted(ANNA, SCHOOL, d(2020, 9, 1)), erased])

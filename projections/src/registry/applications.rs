@@ -3,7 +3,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
-use domain::ids::ApplicationId;
+use domain::ids::{ApplicationId, PersonId};
 
 /// Where an application stands: the domain's own status.
 pub use domain::application::ApplicationStatus;
@@ -59,6 +59,9 @@ pub(crate) struct ApplicationTable {
     by_id: HashMap<ApplicationId, u32>,
     /// (organisation, status, application) for the per-organisation lists.
     pub(crate) by_org: BTreeSet<(u32, ApplicationStatusKind, u32)>,
+    /// The approved applications of each person admitted from one, so an
+    /// erasure of the person drops the applicant's names too.
+    by_person: HashMap<PersonId, Vec<u32>>,
 }
 
 impl ApplicationTable {
@@ -99,11 +102,25 @@ impl ApplicationTable {
             return;
         };
         self.unlist(idx);
+        if let ApplicationStatus::Approved { person_id, .. } = &status {
+            self.by_person.entry(*person_id).or_default().push(idx);
+        }
         if let Some(record) = self.records.get_mut(idx as usize) {
             record.status = status;
             record.version = version;
         }
         self.list(idx);
+    }
+
+    /// Forgets the applicant's names of every application `person` was
+    /// admitted from: their keys went with the person's (a rebuild reads no
+    /// names there either).
+    pub(crate) fn erase_applicant(&mut self, person: PersonId) {
+        for idx in self.by_person.get(&person).into_iter().flatten() {
+            if let Some(record) = self.records.get_mut(*idx as usize) {
+                record.names = None;
+            }
+        }
     }
 
     /// Bytes held, roughly: records, names, the id index and the lists.
@@ -121,6 +138,8 @@ impl ApplicationTable {
         self.records.capacity() * std::mem::size_of::<ApplicationRecord>()
             + names
             + crate::columns::hash_table_bytes(self.by_id.capacity(), 20)
+            + crate::columns::hash_table_bytes(self.by_person.capacity(), 40)
+            + self.by_person.len() * 4
             + self.by_org.len().div_ceil(7) * (11 * 12 + 16)
     }
 

@@ -147,7 +147,8 @@ impl Model {
                     self.orgs.add_member(home, member_idx, MemberStatus::Ended);
                 }
             }
-            PersonEvent::PersonalDataErased { .. } => {
+            PersonEvent::PersonalDataErased { person_id, .. } => {
+                self.applications.erase_applicant(*person_id);
                 self.members.set_personal(member_idx, None);
                 if let Some(record) = self.members.get_mut(member_idx) {
                     record.erased = true;
