@@ -199,6 +199,8 @@ impl App {
         let application = input::id(&input.id, "id")?;
         let decided_on = input::date_or(input.decided_on, issued.today);
         self.application_target(viewer, application)?;
+        let snils = commands::application_snils(&self.commands, application).await?;
+        self.look_up_snils(viewer, snils).await?;
         let (person, appended) = commands::approve_application(
             &self.commands,
             &issued,

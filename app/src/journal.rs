@@ -5,6 +5,10 @@
 //! (`Statistics::journal_page`), so no event of another subtree leaks and a
 //! page or its total costs the subtree, not the log. Personal data in
 //! an event is shown to roles that see it, and recorded like any other read.
+//! Below the root, a re-admitted person's events from before the
+//! re-admission (earlier memberships, perhaps in other subtrees) are shown
+//! without their personal data: the subtree reads the identity the person
+//! gave it, not what other organisations recorded (ARCHITECTURE.md).
 
 use std::sync::Arc;
 
@@ -49,6 +53,9 @@ pub struct JournalEvent {
     /// Whether its personal data is shown: decided (and recorded) before the
     /// event was handed out, or (`None`) when its data is asked for.
     show_personal: Option<bool>,
+    /// An event of a person's earlier membership read from below the root:
+    /// its personal data is withheld.
+    earlier_membership: bool,
 }
 
 impl JournalEvent {
@@ -64,6 +71,7 @@ impl JournalEvent {
             .map_err(|e| Error::Internal(format!("stored payload: {e}")))?;
         if let (Personal::Plain(personal), Value::Object(fields)) =
             (&self.stored.personal, &mut data)
+            && !self.earlier_membership
         {
             let show = match self.show_personal {
                 Some(decided) => decided,
@@ -118,7 +126,9 @@ impl App {
                 .collect();
             let has_next = page.len() > first;
             page.truncate(first);
-            return Ok(journal_page(page, has_next, total as u64));
+            let mut page = journal_page(page, has_next, total as u64);
+            self.withhold_earlier_memberships(at_root, &mut page);
+            return Ok(page);
         }
         let head = self.checkpoint().max(self.head());
         if at_root {
@@ -145,7 +155,9 @@ impl App {
         } else {
             0
         };
-        Ok(journal_page(page, has_next, total))
+        let mut page = journal_page(page, has_next, total);
+        self.withhold_earlier_memberships(at_root, &mut page);
+        Ok(page)
     }
 
     /// The `events` subscription: events as they are committed, from
@@ -193,7 +205,8 @@ impl App {
                             return Ok(None);
                         }
                     }
-                    let mut show = sees_personal;
+                    let earlier_membership = !at_root && app.of_earlier_membership(&stored);
+                    let mut show = sees_personal && !earlier_membership;
                     if show
                         && matches!(stored.personal, Personal::Plain(_))
                         && let Some(person) = PersonId::from_stream(&stored.stream)
@@ -208,11 +221,30 @@ impl App {
                     Ok(Some(JournalEvent {
                         stored,
                         show_personal: Some(show),
+                        earlier_membership,
                     }))
                 }
             })
             .boxed();
         Ok(events)
+    }
+
+    /// Marks the events of earlier memberships on a page read from below the root.
+    fn withhold_earlier_memberships(&self, at_root: bool, page: &mut Page<JournalEvent>) {
+        if at_root {
+            return;
+        }
+        for (_, event) in &mut page.items {
+            event.earlier_membership = self.of_earlier_membership(&event.stored);
+        }
+    }
+
+    /// Whether `stored` is an event of a person's stream recorded before the
+    /// re-admission that opened their current (or last) membership.
+    fn of_earlier_membership(&self, stored: &StoredEvent) -> bool {
+        PersonId::from_stream(&stored.stream)
+            .and_then(|person| self.models.registry.current_membership_from(person))
+            .is_some_and(|from| stored.version < from)
     }
 
     /// Who may read the journal, and whether from the root.
@@ -298,6 +330,7 @@ fn journal_page(
                 JournalEvent {
                     stored,
                     show_personal: None,
+                    earlier_membership: false,
                 },
             )
         })

@@ -21,7 +21,9 @@
 //! - [`operator`]: [`Operator`], the command line's commands on a log no read
 //!   models serve (initialising, granting); [`copy`]: a log to another backend.
 //! - [`error`]: [`Error`], the contract's categories; each door maps it once.
-//! - [`tokens`], [`timing`], [`rate_limit`], [`page`], [`views`].
+//! - [`tokens`], [`timing`], [`rate_limit`], [`page`], [`views`];
+//!   [`snils_lookups`]: a SNILS held outside the caller's subtree, looked up
+//!   as a recorded, limited read.
 //!
 //! What it does not do: know HTTP, GraphQL or HTML; write SQL; decide a
 //! charter rule (those are `domain`'s, which it calls).
@@ -43,6 +45,7 @@ pub mod page;
 pub mod rate_limit;
 pub mod read_models;
 pub mod running;
+pub mod snils_lookups;
 pub mod statistics;
 pub mod timing;
 pub mod tokens;

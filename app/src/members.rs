@@ -335,6 +335,7 @@ impl App {
             issue_card: input.issue_card,
         };
         self.organization_target(viewer, Action::WriteMembers, home_org)?;
+        self.look_up_snils(viewer, member.personal.snils).await?;
         let (person, appended) = commands::admit_member(&self.commands, &issued, member).await?;
         self.member_after(person, appended.last_position).await
     }
@@ -403,6 +404,7 @@ impl App {
         let person = input::id(&input.member_id, "memberId")?;
         let (profile, personal) = input.input.into_patches()?;
         self.member_target(viewer, person)?;
+        self.look_up_snils(viewer, personal.snils).await?;
         let appended =
             commands::update_member(&self.commands, &issued, person, profile, personal).await?;
         self.member_after(person, appended.last_position).await

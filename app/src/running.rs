@@ -29,6 +29,7 @@ use crate::facts::RegistryFacts;
 use crate::guard::Viewer;
 use crate::input;
 use crate::rate_limit::SubmissionLimit;
+use crate::snils_lookups::SnilsLookupLimit;
 use crate::timing::Appender;
 
 /// How long an answer waits for the read models to reach its own events
@@ -90,6 +91,8 @@ pub struct App {
     pub(crate) commands: Commands,
     reads: ReadRecorder,
     pub(crate) submissions: SubmissionLimit,
+    /// Lookups of SNILS held outside the caller's subtree, per holder.
+    pub(crate) snils_lookups: SnilsLookupLimit,
     projector: Arc<Projector>,
     checkpoint: Checkpoint,
 }
@@ -129,6 +132,7 @@ impl App {
                 .with_checkpoint(checkpoint.clone()),
             reads: ReadRecorder::start(appender.clone()),
             submissions: SubmissionLimit::default(),
+            snils_lookups: SnilsLookupLimit::default(),
             appender,
             log: reading,
             nodes: log,
@@ -159,6 +163,12 @@ impl App {
     /// Replaces the per-address limit on public application submissions.
     pub fn set_submission_limit(&mut self, limit: SubmissionLimit) {
         self.submissions = limit;
+    }
+
+    /// Replaces the per-holder limit on lookups of SNILS held outside the
+    /// holder's subtree.
+    pub fn set_snils_lookup_limit(&mut self, limit: SnilsLookupLimit) {
+        self.snils_lookups = limit;
     }
 
     /// The position every read model has applied up to.

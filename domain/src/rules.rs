@@ -98,11 +98,25 @@ pub enum RuleViolation {
 
     // Rule 5: SNILS identifies one person.
     /// Another person already has this SNILS.
-    #[error("another person ({holder}) has this SNILS")]
+    #[error("another person has this SNILS")]
     SnilsTaken {
-        /// The person who has it.
+        /// The person who has it (never in the message: a refusal names nobody).
         holder: PersonId,
     },
+    /// A re-admission by SNILS whose birth date, given name, patronymic or
+    /// gender differ from the earlier person's: the SNILS is not this person's,
+    /// or the identity must be corrected first. Never overwritten by an admission.
+    #[error("the SNILS belongs to a person whose birth date, name or gender differ")]
+    IdentityMismatch,
+    /// The SNILS belongs to a person registered outside the caller's subtree,
+    /// and the command cannot go ahead: said the same way whether that person
+    /// is an active member elsewhere or their identity or dates do not agree,
+    /// so a refusal tells nothing about someone the caller may not read.
+    #[error(
+        "this SNILS cannot be used here: its holder's record is kept outside your subtree; \
+         an organisation above both can act on it"
+    )]
+    SnilsOutsideSubtree,
 
     // Rule 6: cards.
     /// The card is not the person's active card.
@@ -184,6 +198,8 @@ impl RuleViolation {
             RuleViolation::BeforeCurrentPlacement { .. } => "BEFORE_CURRENT_PLACEMENT",
             RuleViolation::BeforeRegistration { .. } => "BEFORE_REGISTRATION",
             RuleViolation::SnilsTaken { .. } => "SNILS_TAKEN",
+            RuleViolation::IdentityMismatch => "IDENTITY_MISMATCH",
+            RuleViolation::SnilsOutsideSubtree => "SNILS_OUTSIDE_SUBTREE",
             RuleViolation::CardNotActive => "CARD_NOT_ACTIVE",
             RuleViolation::CardNumberTaken => "CARD_NUMBER_TAKEN",
             RuleViolation::ParentNotFound => "PARENT_NOT_FOUND",
@@ -224,7 +240,9 @@ impl RuleViolation {
             | RuleViolation::FutureDate { .. }
             | RuleViolation::BeforeCurrentPlacement { .. }
             | RuleViolation::BeforeRegistration { .. } => 4,
-            RuleViolation::SnilsTaken { .. } => 5,
+            RuleViolation::SnilsTaken { .. }
+            | RuleViolation::IdentityMismatch
+            | RuleViolation::SnilsOutsideSubtree => 5,
             RuleViolation::CardNotActive
             | RuleViolation::CardNumberTaken
             | RuleViolation::ParentNotFound

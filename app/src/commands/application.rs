@@ -13,7 +13,9 @@ use eventlog::{Appended, EventLog};
 use uuid::Uuid;
 
 use crate::commands::load::{Loaded, load};
-use crate::commands::person::{decide_card_for, home_facts, load_org, load_person, person_of};
+use crate::commands::person::{
+    conceal, decide_card_for, held_outside, home_facts, load_org, load_person, person_of,
+};
 use crate::commands::{Commands, Decision, Issued, check_expected};
 use crate::error::Error;
 
@@ -126,7 +128,9 @@ pub async fn approve_application(
             let admit =
                 application::admission(pending, person_id, home_facts(&org.state), snils_holder)?;
             let mut person = load_person(log, person_id).await?;
-            let mut admitted = person::decide(&person.state, &admit.into(), issued.today)?;
+            let hidden = held_outside(issued, facts, &person.state);
+            let mut admitted = person::decide(&person.state, &admit.into(), issued.today)
+                .map_err(|refusal| conceal(hidden, refusal))?;
             let mut streams = vec![application.append(approved)?, org.guard()?];
             if let Some(kind) = issue_card {
                 admitted
@@ -177,6 +181,21 @@ pub async fn reject_application(
             Ok(Decision::of(vec![application.append(events)?]))
         })
         .await
+}
+
+/// The SNILS an application names, if any (`None` too for an unknown id:
+/// the command refuses that itself).
+///
+/// # Errors
+/// The log failed.
+pub async fn application_snils(
+    commands: &Commands,
+    application_id: ApplicationId,
+) -> Result<Option<domain::snils::Snils>, Error> {
+    Ok(load_application(commands.log(), application_id)
+        .await?
+        .state
+        .and_then(|pending| pending.personal.and_then(|p| p.snils)))
 }
 
 async fn load_application(

@@ -40,7 +40,7 @@ use uuid::Uuid;
 
 pub use crate::commands::access::{GrantedRole, grant_role, revoke_role};
 pub use crate::commands::application::{
-    NewApplication, approve_application, reject_application, submit_application,
+    NewApplication, application_snils, approve_application, reject_application, submit_application,
 };
 pub use crate::commands::bootstrap::{Initialised, initialise};
 pub use crate::commands::organization::{

@@ -82,6 +82,7 @@ async fn decide_admission(
     let person_id = snils_holder.unwrap_or(newcomer);
     let mut person = load_person(log, person_id).await?;
     check_expected(issued, &person.stream, person.version)?;
+    let hidden = held_outside(issued, facts, &person.state);
     let home = load_org(log, member.home_org).await?;
     let profile = Profile::new(
         &member.personal,
@@ -100,7 +101,8 @@ async fn decide_admission(
         snils_holder,
         application_id: None,
     };
-    let mut events = person::decide(&person.state, &admit.into(), issued.today)?;
+    let mut events = person::decide(&person.state, &admit.into(), issued.today)
+        .map_err(|refusal| conceal(hidden, refusal))?;
     let mut streams = vec![home.guard()?];
     if let Some(kind) = member.issue_card {
         events
@@ -186,13 +188,26 @@ pub async fn update_member(
     let facts = commands.facts()?;
     let _turn = commands.snils_turn(personal.snils).await?;
     let snils_holder = personal.snils.and_then(|snils| facts.snils_holder(snils));
+    let hidden = match snils_holder {
+        Some(holder) if holder != person_id => held_outside(
+            issued,
+            facts,
+            &load_person(commands.log(), holder).await?.state,
+        ),
+        _ => false,
+    };
     let command = UpdateMember {
         person_id,
         profile,
         personal,
         snils_holder,
     };
-    let appended = on_person(commands, issued, person_id, command.into()).await?;
+    let appended = on_person(commands, issued, person_id, command.into())
+        .await
+        .map_err(|error| match error {
+            Error::Rule(rule) => Error::from(conceal(hidden, rule.into())),
+            other => other,
+        })?;
     commands.settle(appended.last_position).await;
     Ok(appended)
 }
@@ -361,6 +376,35 @@ pub(crate) async fn decide_card_for(
         today,
     )?;
     Ok((events, reserved.append(reservation)?))
+}
+
+/// Whether `person`'s record (their last home) is kept outside the subtree
+/// of the one who issues the command; never for the operator.
+pub(crate) fn held_outside(issued: &Issued, facts: &dyn Facts, person: &Person) -> bool {
+    let Some((_, subtree)) = issued.role else {
+        return false;
+    };
+    person
+        .spells
+        .last()
+        .is_some_and(|spell| !facts.within(spell.home_org, subtree))
+}
+
+/// A refusal that would tell something about a person whose record is kept
+/// outside the issuer's subtree (active there, their dates, their identity),
+/// said as one refusal that tells nothing (`SNILS_OUTSIDE_SUBTREE`) when
+/// `hidden`; any other refusal as it is.
+pub(crate) fn conceal(hidden: bool, refusal: DomainError) -> DomainError {
+    match refusal {
+        DomainError::Rule(
+            RuleViolation::ActiveElsewhere { .. }
+            | RuleViolation::BeforeCurrentSpell { .. }
+            | RuleViolation::IdentityMismatch
+            | RuleViolation::SnilsTaken { .. }
+            | RuleViolation::AlreadyErased,
+        ) if hidden => RuleViolation::SnilsOutsideSubtree.into(),
+        other => other,
+    }
 }
 
 pub(crate) async fn load_person(

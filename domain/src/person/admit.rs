@@ -8,7 +8,7 @@ use crate::event::PersonEvent;
 use crate::ids::{ApplicationId, OrgId, PersonId};
 use crate::person::{HomeFacts, MembershipStatus, Person, PersonCommand};
 use crate::rules::{RuleViolation, not_after_today};
-use crate::vocabulary::person::{PersonalData, Profile};
+use crate::vocabulary::person::{PersonalData, PersonalDataPatch, Profile, ProfilePatch};
 
 /// Admit `person_id` to `home_org` from `effective_on` (the application's date).
 ///
@@ -42,14 +42,27 @@ impl From<AdmitMember> for PersonCommand {
 
 /// Decides an admission.
 ///
+/// What the command itself gets wrong (names, home, age, date) is refused
+/// before anything about the SNILS's holder, so a malformed admission is
+/// answered alike whoever holds the SNILS.
+///
+/// A re-admission by SNILS must name the same person: birth date, given name,
+/// patronymic and gender agree with the earlier record (spelling aside:
+/// case, spaces and ё/е), or [`RuleViolation::IdentityMismatch`]. The identity
+/// is never overwritten by an admission: the event carries the earlier names,
+/// birth date and SNILS with the contacts given now, and a changed surname (a
+/// marriage) follows as a `MemberProfileUpdated` of its own, so the history
+/// says so.
+///
 /// # Errors
 /// [`InvalidInput::EmptyName`] or [`InvalidInput::BirthYearMismatch`] for malformed
-/// data; [`RuleViolation::ActiveElsewhere`] when the person is an active member;
+/// data; the home's rule 2 refusals; [`RuleViolation::TooYoung`] under 14 on
+/// `effective_on`; [`RuleViolation::FutureDate`];
+/// [`RuleViolation::ActiveElsewhere`] when the person is an active member;
 /// [`RuleViolation::AlreadyErased`] when re-admitting an erased person (their
-/// identity is gone: admit them as a new person); the home's rule 2 refusals;
-/// [`RuleViolation::TooYoung`] under 14 on `effective_on`;
-/// [`RuleViolation::FutureDate`]; [`RuleViolation::BeforeCurrentSpell`] for a
-/// re-admission dated before the last end; [`RuleViolation::SnilsTaken`].
+/// identity is gone: admit them as a new person);
+/// [`RuleViolation::BeforeCurrentSpell`] for a re-admission dated before the
+/// last end; [`RuleViolation::IdentityMismatch`]; [`RuleViolation::SnilsTaken`].
 pub(crate) fn decide(
     person: &Person,
     command: &AdmitMember,
@@ -61,6 +74,14 @@ pub(crate) fn decide(
     if command.profile.birth_year != personal.birth_date.year() {
         return Err(InvalidInput::BirthYearMismatch.into());
     }
+    command.home.check()?;
+    let age = age_on(personal.birth_date, command.effective_on);
+    if age < MIN_ADMISSION_AGE {
+        return Err(RuleViolation::TooYoung { age }.into());
+    }
+    not_after_today(command.effective_on, today)?;
+    let mut recorded = personal.clone();
+    let mut renamed = None;
     match person.status {
         MembershipStatus::Active => {
             let home_org = person.home.unwrap_or(command.home_org);
@@ -73,6 +94,23 @@ pub(crate) fn decide(
             if person.erased {
                 return Err(RuleViolation::AlreadyErased.into());
             }
+            if let Some(earlier) = &person.personal {
+                let gender_agrees = person
+                    .profile
+                    .as_ref()
+                    .is_none_or(|p| p.gender == command.profile.gender);
+                if !same_identity(earlier, personal) || !gender_agrees {
+                    return Err(RuleViolation::IdentityMismatch.into());
+                }
+                if !same_name(&earlier.last_name, &personal.last_name) {
+                    renamed = Some(personal.last_name.trim().to_string());
+                }
+                recorded = PersonalData {
+                    email: personal.email.clone(),
+                    phone: personal.phone.clone(),
+                    ..earlier.clone()
+                };
+            }
             if command.effective_on < last_end {
                 return Err(RuleViolation::BeforeCurrentSpell {
                     effective_on: command.effective_on,
@@ -83,25 +121,56 @@ pub(crate) fn decide(
         }
         MembershipStatus::NeverAdmitted => {}
     }
-    command.home.check()?;
-    let age = age_on(personal.birth_date, command.effective_on);
-    if age < MIN_ADMISSION_AGE {
-        return Err(RuleViolation::TooYoung { age }.into());
-    }
-    not_after_today(command.effective_on, today)?;
     if let (Some(_), Some(holder)) = (personal.snils, command.snils_holder)
         && holder != command.person_id
     {
         return Err(RuleViolation::SnilsTaken { holder }.into());
     }
-    Ok(vec![PersonEvent::Admitted {
+    let mut events = vec![PersonEvent::Admitted {
         person_id: command.person_id,
         home_org: command.home_org,
         effective_on: command.effective_on,
         profile: command.profile.clone(),
-        personal: Some(personal.clone()),
+        personal: Some(recorded),
         application_id: command.application_id,
-    }])
+    }];
+    if let Some(last_name) = renamed {
+        events.push(PersonEvent::ProfileUpdated {
+            person_id: command.person_id,
+            profile: ProfilePatch::default(),
+            personal: Some(PersonalDataPatch {
+                last_name: Some(last_name),
+                ..PersonalDataPatch::default()
+            }),
+            updated_on: today,
+        });
+    }
+    Ok(events)
+}
+
+/// Whether `given` names the person `earlier` recorded: the same birth date,
+/// given name and patronymic (the surname may change; the SNILS led here).
+fn same_identity(earlier: &PersonalData, given: &PersonalData) -> bool {
+    let same_patronymic = match (&earlier.patronymic, &given.patronymic) {
+        (Some(a), Some(b)) => same_name(a, b),
+        (None, None) => true,
+        _ => false,
+    };
+    earlier.birth_date == given.birth_date
+        && same_name(&earlier.first_name, &given.first_name)
+        && same_patronymic
+}
+
+/// Two spellings of one name: case, surrounding spaces and ё/е aside.
+fn same_name(a: &str, b: &str) -> bool {
+    let fold = |name: &str| -> String {
+        name.trim()
+            .chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| if c == 'ё' { 'е' } else { c })
+            .collect()
+    };
+    fold(a) == fold(b)
 }
 
 #[cfg(test)]
@@ -255,6 +324,63 @@ mod tests {
             ..admit(ANNA, SCHOOL, d(2023, 9, 1))
         })
         .then([admitted(ANNA, SCHOOL, d(2023, 9, 1))]);
+    }
+
+    #[test]
+    fn a_re_admission_with_another_birth_date_name_or_gender_is_refused() {
+        let history = [
+            admitted(ANNA, SCHOOL, d(2020, 9, 1)),
+            ended(ANNA, SCHOOL, d(2022, 1, 1)),
+        ];
+        let mut born_later = admit_born(d(1995, 1, 1), d(2023, 1, 1));
+        born_later.profile = profile_of(&born_later.personal);
+        let mut renamed = admit(ANNA, SCHOOL, d(2023, 1, 1));
+        renamed.personal.first_name = "Ольга".into();
+        let mut other_gender = admit(ANNA, SCHOOL, d(2023, 1, 1));
+        other_gender.profile.gender = crate::vocabulary::person::Gender::Male;
+        for command in [born_later, renamed, other_gender] {
+            given(history.clone())
+                .when(command)
+                .then_err(RuleViolation::IdentityMismatch);
+        }
+    }
+
+    #[test]
+    fn a_re_admission_keeps_the_identity_and_records_a_new_surname_as_a_change() {
+        let history = [
+            admitted(ANNA, SCHOOL, d(2020, 9, 1)),
+            ended(ANNA, SCHOOL, d(2022, 1, 1)),
+        ];
+        let mut married = admit(ANNA, KINDERGARTEN, d(2023, 1, 1));
+        married.personal.last_name = "Петрова".into();
+        married.personal.first_name = " АННА ".into();
+        married.personal.email = Some("anna@example.org".into());
+        let mut kept = personal();
+        kept.email = Some("anna@example.org".into());
+        let anna = given(history).when(married.clone()).then([
+            PersonEvent::Admitted {
+                person_id: ANNA,
+                home_org: KINDERGARTEN,
+                effective_on: d(2023, 1, 1),
+                profile: married.profile.clone(),
+                personal: Some(kept),
+                application_id: None,
+            },
+            PersonEvent::ProfileUpdated {
+                person_id: ANNA,
+                profile: crate::vocabulary::person::ProfilePatch::default(),
+                personal: Some(crate::vocabulary::person::PersonalDataPatch {
+                    last_name: Some("Петрова".into()),
+                    ..Default::default()
+                }),
+                updated_on: today(),
+            },
+        ]);
+        let recorded = anna.personal.unwrap();
+        assert_eq!(
+            (recorded.last_name.as_str(), recorded.first_name.as_str()),
+            ("Петрова", "Анна")
+        );
     }
 
     #[test]

@@ -63,6 +63,7 @@ impl Model {
             (m.active, m.erased, self.members.text(m.position)).hash(&mut h);
             let idx = idx as u32;
             self.members.earlier.get(&idx).hash(&mut h);
+            self.members.readmitted_at.get(&idx).hash(&mut h);
             if let Some(p) = self.members.personal(idx) {
                 (&p.last_name, &p.first_name, &p.patronymic, p.birth_date).hash(&mut h);
                 (p.snils.map(|s| s.digits()), &p.email, &p.phone).hash(&mut h);

@@ -55,6 +55,10 @@ pub(crate) struct MemberTable {
     pub(crate) records: Segmented<MemberRecord>,
     /// Continuous memberships before the current one, for re-admitted members only.
     pub(crate) earlier: HashMap<u32, Vec<(NaiveDate, NaiveDate)>>,
+    /// The stream version of the re-admission that opened the current (or
+    /// last) membership, for re-admitted members only: what the person's
+    /// stream holds before it belongs to earlier memberships.
+    pub(crate) readmitted_at: HashMap<u32, u32>,
     pub(crate) names: NameIndex,
     arena: Arena,
     /// The names the arena's entries refer to.
@@ -71,6 +75,7 @@ impl Default for MemberTable {
         MemberTable {
             records: Segmented::default(),
             earlier: HashMap::new(),
+            readmitted_at: HashMap::new(),
             names: NameIndex::default(),
             arena: Arena::default(),
             name_texts: Dictionary::default(),
@@ -233,7 +238,9 @@ impl MemberTable {
             ("name index", self.names.heap_bytes()),
             (
                 "earlier memberships",
-                earlier + hash_table_bytes(self.earlier.capacity(), 32),
+                earlier
+                    + hash_table_bytes(self.earlier.capacity(), 32)
+                    + hash_table_bytes(self.readmitted_at.capacity(), 8),
             ),
         ]
     }

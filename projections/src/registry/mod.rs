@@ -158,6 +158,15 @@ impl Registry {
         self.model.read().members_page(filter, first, after)
     }
 
+    /// The first version of `person`'s stream that belongs to their current
+    /// (or last) membership: that of the re-admission opening it; `None` for
+    /// a person admitted once (their whole stream is one membership).
+    pub fn current_membership_from(&self, person: PersonId) -> Option<u64> {
+        let model = self.model.read();
+        let idx = model.members.find(person)?;
+        model.members.readmitted_at.get(&idx).map(|&v| u64::from(v))
+    }
+
     /// The application `application_id`.
     pub fn application(&self, application_id: ApplicationId) -> Option<ApplicationView> {
         let model = self.model.read();

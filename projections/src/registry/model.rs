@@ -96,6 +96,7 @@ impl Model {
                 ..
             } => self.admit(
                 member_idx,
+                version,
                 *home_org,
                 *effective_on,
                 profile,
@@ -197,6 +198,7 @@ impl Model {
     fn admit(
         &mut self,
         member_idx: u32,
+        version: u32,
         home_org: domain::ids::OrgId,
         effective_on: NaiveDate,
         profile: &Profile,
@@ -219,6 +221,7 @@ impl Model {
                 .entry(member_idx)
                 .or_default()
                 .push(earlier);
+            self.members.readmitted_at.insert(member_idx, version);
         }
         let Some(record) = self.members.get_mut(member_idx) else {
             return;
