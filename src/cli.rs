@@ -246,6 +246,11 @@ pub struct EventsArgs {
     /// Only this stream, e.g. person-<uuid>.
     #[arg(long)]
     pub stream: Option<String>,
+    /// Show personal data as this token's holder sees it (an ADMIN or
+    /// AUDITOR: their subtree's events, each read recorded in the audit trail
+    /// before it is printed). Without it, personal data is withheld.
+    #[arg(long)]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

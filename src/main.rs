@@ -73,7 +73,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let outcome = match &cli.command {
         Command::Init(args) => init::run(&log, args, &cli.operator).await,
         Command::Generate(args) => generate::run(&log, args, &cli.operator).await,
-        Command::Events(args) => journal::print(log.clone(), args).await,
+        Command::Events(args) => journal::print(&log, args).await,
         Command::Bench(BenchCommand::Append(args)) => bench::append(log.clone(), args).await,
         Command::Bench(BenchCommand::ReadSide(args)) => bench::read_side(log.clone(), args).await,
         Command::Serve(args) => serve::run(&log, args).await,

@@ -1,6 +1,7 @@
 //! Access: who a request's token belongs to, granting and revoking roles, and
 //! the audit trail of personal-data reads (who read whose data, when).
 
+use domain::audit::DataSubject;
 use domain::ids::{OrgId, UserId};
 use domain::vocabulary::access::Role;
 use projections::audit::{Read, ReadsOf};
@@ -200,9 +201,14 @@ impl App {
         let subtree_only = !self.is_root(holder.org_id);
         let visible = |read: &Read| {
             !subtree_only
-                || registry
-                    .member(read.person)
-                    .is_some_and(|m| registry.within(m.home, holder.org_id))
+                || match read.subject {
+                    DataSubject::Person(person) => registry
+                        .member(person)
+                        .is_some_and(|m| registry.within(m.home, holder.org_id)),
+                    DataSubject::Application(application) => registry
+                        .application(application)
+                        .is_some_and(|a| registry.within(a.org_id, holder.org_id)),
+                }
         };
         let (page, total) = if subtree_only {
             // Filter, then page: the trail's own pages would count other subtrees.

@@ -8,8 +8,9 @@ use domain::vocabulary::person::{Gender, MemberCategory, Profession};
 use projections::registry::{ApplicantNames, ApplicationStatusKind, ApplicationView, MemberView};
 use serde::Deserialize;
 
+use crate::audit::PersonalReads;
 use crate::commands::{self, NewApplication};
-use crate::error::{Error, Refusal};
+use crate::error::Error;
 use crate::guard::{Action, Viewer};
 use crate::input::{self, MAX_NAME_CHARS, MAX_TEXT_CHARS, PersonalForm};
 use crate::page::Page;
@@ -28,13 +29,14 @@ pub struct Application {
 
 impl Application {
     /// The applicant's names (`None` after erasure), for a viewer who may see
-    /// personal data, or the applicant themselves.
+    /// personal data (noted in `reads`, recorded before the answer leaves), or
+    /// the applicant themselves.
     ///
     /// # Errors
     /// `FORBIDDEN` for anyone else.
-    pub fn names(&self, viewer: &Viewer) -> Result<Option<&ApplicantNames>, Error> {
-        if !self.to_applicant && !viewer.sees_personal_data() {
-            return Err(Refusal::PersonalData.into());
+    pub fn names(&self, reads: &PersonalReads) -> Result<Option<&ApplicantNames>, Error> {
+        if !self.to_applicant {
+            reads.show_application(self.view.application_id)?;
         }
         Ok(self.view.names.as_ref())
     }

@@ -10,9 +10,9 @@
 
 use std::collections::HashSet;
 
-use domain::audit::{PersonalDataRead, record_reads};
+use domain::audit::{DataSubject, PersonalDataRead, record_reads};
 use domain::event::Event;
-use domain::ids::PersonId;
+use domain::ids::{ApplicationId, PersonId};
 use eventlog::{AppendRequest, ExpectedVersion, StreamAppend, codec};
 use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
@@ -121,7 +121,7 @@ async fn append(log: &Appender, reads: Vec<PersonalDataRead>) -> Result<(), Stri
 /// page's parts): noting takes `&self`.
 pub struct PersonalReads {
     viewer: Viewer,
-    persons: Mutex<HashSet<PersonId>>,
+    subjects: Mutex<HashSet<DataSubject>>,
     recorder: ReadRecorder,
 }
 
@@ -130,7 +130,7 @@ impl PersonalReads {
     pub fn new(viewer: Viewer, recorder: ReadRecorder) -> PersonalReads {
         PersonalReads {
             viewer,
-            persons: Mutex::new(HashSet::new()),
+            subjects: Mutex::new(HashSet::new()),
             recorder,
         }
     }
@@ -147,10 +147,23 @@ impl PersonalReads {
     /// `FORBIDDEN` for a viewer who may not see personal data (nulls are not
     /// enough: an ANALYST asking for a name is refused).
     pub fn show(&self, person: PersonId) -> Result<(), Error> {
+        self.note(DataSubject::Person(person))
+    }
+
+    /// As [`PersonalReads::show`], for the applicant's data of `application`
+    /// (names in lists of applications, the journal of its stream).
+    ///
+    /// # Errors
+    /// As [`PersonalReads::show`].
+    pub fn show_application(&self, application: ApplicationId) -> Result<(), Error> {
+        self.note(DataSubject::Application(application))
+    }
+
+    fn note(&self, subject: DataSubject) -> Result<(), Error> {
         if !self.viewer.sees_personal_data() {
             return Err(Refusal::PersonalData.into());
         }
-        self.persons.lock().insert(person);
+        self.subjects.lock().insert(subject);
         Ok(())
     }
 
@@ -161,18 +174,18 @@ impl PersonalReads {
     /// [`Error::Internal`] when they could not be recorded: the answer that
     /// showed them must then be withheld.
     pub async fn record(&self) -> Result<(), Error> {
-        let persons: Vec<PersonId> = self.persons.lock().drain().collect();
-        if persons.is_empty() {
+        let subjects: Vec<DataSubject> = self.subjects.lock().drain().collect();
+        if subjects.is_empty() {
             return Ok(());
         }
         let Viewer::Holder(holder) = &self.viewer else {
             return Err(Error::internal("no token holder to record the read for"));
         };
-        let reads = persons
+        let reads = subjects
             .into_iter()
-            .map(|person| PersonalDataRead {
+            .map(|subject| PersonalDataRead {
                 viewer: holder.user_id,
-                person,
+                subject,
             })
             .collect();
         self.recorder.record(reads).await

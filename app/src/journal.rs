@@ -83,6 +83,11 @@ impl JournalEvent {
                     if may && let Some(person) = PersonId::from_stream(&self.stored.stream) {
                         reads.show(person)?;
                     }
+                    if may
+                        && let Some(application) = ApplicationId::from_stream(&self.stored.stream)
+                    {
+                        reads.show_application(application)?;
+                    }
                     may
                 }
             };
@@ -207,15 +212,18 @@ impl App {
                     }
                     let earlier_membership = !at_root && app.of_earlier_membership(&stored);
                     let mut show = sees_personal && !earlier_membership;
+                    let subject = PersonId::from_stream(&stored.stream)
+                        .map(|person| PersonalDataRead::of_person(holder.user_id, person))
+                        .or_else(|| {
+                            ApplicationId::from_stream(&stored.stream).map(|application| {
+                                PersonalDataRead::of_application(holder.user_id, application)
+                            })
+                        });
                     if show
                         && matches!(stored.personal, Personal::Plain(_))
-                        && let Some(person) = PersonId::from_stream(&stored.stream)
+                        && let Some(read) = subject
                     {
                         // Recorded before it is sent; not recorded, not shown.
-                        let read = PersonalDataRead {
-                            viewer: holder.user_id,
-                            person,
-                        };
                         show = app.reads().record(vec![read]).await.is_ok();
                     }
                     Ok(Some(JournalEvent {

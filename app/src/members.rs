@@ -17,6 +17,7 @@ use projections::archive::HistoryEntry;
 use projections::registry::{CardCheck, CardView, MemberFilter, MemberStatus, MemberView};
 use serde::Deserialize;
 
+use crate::audit::PersonalReads;
 use crate::commands::{self, NewMember};
 use crate::error::Error;
 use crate::guard::{Action, Viewer};
@@ -253,11 +254,18 @@ impl App {
     }
 
     /// A page of the members whose home is the organisation (or anywhere in
-    /// its subtree).
+    /// its subtree). A search by name confirms who is where even when no name
+    /// is asked for: each member it returns is noted in `reads` as shown.
     ///
     /// # Errors
-    /// Bad ids, pages, cursors; `NOT_FOUND`; `FORBIDDEN` outside the subtree.
-    pub fn members(&self, viewer: &Viewer, query: MembersQuery) -> Result<Page<MemberView>, Error> {
+    /// Bad ids, pages, cursors; `NOT_FOUND`; `FORBIDDEN` outside the subtree
+    /// (and for a search, to roles that see no personal data).
+    pub fn members(
+        &self,
+        reads: &PersonalReads,
+        query: MembersQuery,
+    ) -> Result<Page<MemberView>, Error> {
+        let viewer = reads.viewer();
         let org = input::id(&query.org_id, "id")?;
         let first = input::page_size(query.first)?;
         self.organization_target(viewer, Action::ReadMembers, org)?;
@@ -267,11 +275,17 @@ impl App {
             status: query.status,
             search: query.search.as_deref(),
         };
-        Ok(self
+        let page: Page<MemberView> = self
             .models
             .registry
             .members(&filter, first, query.after.as_deref())?
-            .into())
+            .into();
+        if filter.search.is_some() {
+            for (_, member) in &page.items {
+                reads.show(member.person_id)?;
+            }
+        }
+        Ok(page)
     }
 
     /// Public: whether the card `number` is VALID (with the issuing

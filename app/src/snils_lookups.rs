@@ -95,10 +95,7 @@ impl App {
             return Ok(());
         }
         self.snils_lookups.check(holder.user_id)?;
-        let read = PersonalDataRead {
-            viewer: holder.user_id,
-            person,
-        };
+        let read = PersonalDataRead::of_person(holder.user_id, person);
         self.reads().record(vec![read]).await
     }
 }

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{PersonId, UserId};
+use crate::ids::{ApplicationId, PersonId, UserId};
 
 /// The one stream of the audit trail.
 pub const AUDIT_STREAM: &str = "audit-personal-data";
@@ -25,13 +25,45 @@ pub enum AuditEvent {
     },
 }
 
-/// One viewer shown one person's personal data.
+/// One viewer shown one subject's personal data. Stored as
+/// `{"viewer": …, "person": …}` (as since the first version) or, for an
+/// applicant, `{"viewer": …, "application": …}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct PersonalDataRead {
     /// The token holder who read.
     pub viewer: UserId,
-    /// The person whose data was shown.
-    pub person: PersonId,
+    /// Whose data was shown.
+    #[serde(flatten)]
+    pub subject: DataSubject,
+}
+
+/// Whose personal data: a person's, or an applicant's as their application
+/// holds it (under the application's own key, before or after approval).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataSubject {
+    /// A member or former member.
+    Person(PersonId),
+    /// An applicant.
+    Application(ApplicationId),
+}
+
+impl PersonalDataRead {
+    /// `viewer` shown `person`'s data.
+    pub fn of_person(viewer: UserId, person: PersonId) -> PersonalDataRead {
+        PersonalDataRead {
+            viewer,
+            subject: DataSubject::Person(person),
+        }
+    }
+
+    /// `viewer` shown the applicant's data of `application`.
+    pub fn of_application(viewer: UserId, application: ApplicationId) -> PersonalDataRead {
+        PersonalDataRead {
+            viewer,
+            subject: DataSubject::Application(application),
+        }
+    }
 }
 
 /// The event recording `reads`; `None` when there is nothing to record.
@@ -48,10 +80,8 @@ mod tests {
     #[test]
     fn nothing_read_records_nothing() {
         assert_eq!(record_reads(vec![]), None);
-        let read = PersonalDataRead {
-            viewer: UserId(Uuid::from_u128(1)),
-            person: PersonId(Uuid::from_u128(2)),
-        };
+        let read =
+            PersonalDataRead::of_person(UserId(Uuid::from_u128(1)), PersonId(Uuid::from_u128(2)));
         assert_eq!(
             record_reads(vec![read]),
             Some(AuditEvent::PersonalDataRead { reads: vec![read] })

@@ -287,3 +287,24 @@ async fn a_registration_stored_in_schema_v1_reads_as_today_s_event() {
     .into();
     assert_eq!(decode(&stored[0]).unwrap(), expected);
 }
+
+#[test]
+fn a_read_of_a_person_is_stored_as_it_always_was_and_an_applicant_s_by_application() {
+    use domain::audit::PersonalDataRead;
+    let viewer = UserId(Uuid::from_u128(1));
+    let person = PersonId(Uuid::from_u128(2));
+    let stored = r#"{"viewer":"00000000-0000-0000-0000-000000000001","person":"00000000-0000-0000-0000-000000000002"}"#;
+    let read = PersonalDataRead::of_person(viewer, person);
+    assert_eq!(serde_json::to_string(&read).unwrap(), stored);
+    assert_eq!(
+        serde_json::from_str::<PersonalDataRead>(stored).unwrap(),
+        read
+    );
+    let applicant = PersonalDataRead::of_application(viewer, ApplicationId(Uuid::from_u128(3)));
+    let json = serde_json::to_string(&applicant).unwrap();
+    assert!(json.contains(r#""application":"#), "{json}");
+    assert_eq!(
+        serde_json::from_str::<PersonalDataRead>(&json).unwrap(),
+        applicant
+    );
+}

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use chrono::{DateTime, Utc};
-use domain::audit::AuditEvent;
+use domain::audit::{AuditEvent, DataSubject};
 use domain::event::Event;
 use domain::ids::{PersonId, UserId};
 use parking_lot::RwLock;
@@ -24,7 +24,7 @@ pub struct Read {
     /// Who read.
     pub viewer: UserId,
     /// Whose data.
-    pub person: PersonId,
+    pub subject: DataSubject,
 }
 
 /// Which reads to list.
@@ -112,9 +112,11 @@ impl Projection for AuditTrail {
                     position: applied.stored.position,
                     at: applied.stored.recorded_at,
                     viewer: read.viewer,
-                    person: read.person,
+                    subject: read.subject,
                 });
-                model.by_person.entry(read.person).or_default().push(number);
+                if let DataSubject::Person(person) = read.subject {
+                    model.by_person.entry(person).or_default().push(number);
+                }
                 model.by_viewer.entry(read.viewer).or_default().push(number);
             }
         }
@@ -160,10 +162,7 @@ mod tests {
     fn pages_go_from_the_newest_read_back() {
         let viewer = UserId(Uuid::from_u128(1));
         let person = |n: u128| PersonId(Uuid::from_u128(100 + n));
-        let read = |n: u128| PersonalDataRead {
-            viewer,
-            person: person(n % 2),
-        };
+        let read = |n: u128| PersonalDataRead::of_person(viewer, person(n % 2));
         let trail = AuditTrail::new();
         trail.apply(&[
             recorded(7, vec![read(0), read(1)]),

@@ -5,6 +5,7 @@ use app::access::{GrantRole, ReadsQuery, RevokeRole};
 use app::views::Read;
 use app::{Page, Viewer};
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use domain::audit::DataSubject;
 
 use crate::error::ApiError;
 use crate::schema::connection::{self, PageInfo};
@@ -72,14 +73,28 @@ impl PersonalDataRead {
         app(ctx).holder_label(self.0.viewer)
     }
 
-    /// The person whose data was shown.
-    async fn member_id(&self) -> ID {
-        ID(self.0.person.to_string())
+    /// The person whose data was shown; null for an applicant's.
+    async fn member_id(&self) -> Option<ID> {
+        match self.0.subject {
+            DataSubject::Person(person) => Some(ID(person.to_string())),
+            DataSubject::Application(_) => None,
+        }
+    }
+
+    /// The application whose applicant's data was shown; null for a person's.
+    async fn application_id(&self) -> Option<ID> {
+        match self.0.subject {
+            DataSubject::Application(application) => Some(ID(application.to_string())),
+            DataSubject::Person(_) => None,
+        }
     }
 
     /// The person, as the viewer may see them.
     async fn member(&self, ctx: &Context<'_>) -> Result<Option<Member>, ApiError> {
-        match Member::load(ctx, self.0.person) {
+        let DataSubject::Person(person) = self.0.subject else {
+            return Ok(None);
+        };
+        match Member::load(ctx, person) {
             Ok(member) => Ok(Some(member)),
             Err(ApiError(app::Error::NotFound { .. })) => Ok(None),
             Err(other) => Err(other),

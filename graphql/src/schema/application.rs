@@ -10,7 +10,7 @@ use crate::schema::enums::ApplicationStatus;
 use crate::schema::member::Member;
 use crate::schema::organization::Organization;
 use crate::schema::scalars::Date;
-use crate::schema::{app, viewer};
+use crate::schema::{app, reads, viewer};
 
 /// An online application.
 pub struct Application(pub app::applications::Application);
@@ -26,7 +26,7 @@ impl Application {
     }
 
     fn names(&self, ctx: &Context<'_>) -> Result<Option<&ApplicantNames>, ApiError> {
-        Ok(self.0.names(viewer(ctx))?)
+        Ok(self.0.names(reads(ctx)?)?)
     }
 }
 

@@ -308,7 +308,7 @@ impl MemberQuery {
             first: first.unwrap_or(50).into(),
             after,
         };
-        let page = app(ctx).members(viewer(ctx), query)?;
+        let page = app(ctx).members(reads(ctx)?, query)?;
         Ok(MemberConnection::from_page(page, paged_after, Member))
     }
 
