@@ -5,7 +5,7 @@ use domain::audit::DataSubject;
 use domain::ids::{OrgId, UserId};
 use domain::vocabulary::access::Role;
 use projections::audit::{Read, ReadsOf};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::commands::{self, GrantedRole};
 use crate::error::Error;
@@ -15,7 +15,7 @@ use crate::running::App;
 use crate::tokens;
 
 /// `grantRole(input)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GrantRole {
     /// The role.
@@ -29,7 +29,7 @@ pub struct GrantRole {
 }
 
 /// `revokeRole(userId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RevokeRole {
     /// The holder.
@@ -120,7 +120,7 @@ impl App {
     pub async fn grant_role(&self, viewer: &Viewer, input: GrantRole) -> Result<Granted, Error> {
         let org = input::id(&input.org_id, "id")?;
         self.organization_target(viewer, Action::WriteRoles, org)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), None)?;
+        let issued = self.issue(viewer, &input, input.command_id.as_deref(), None)?;
         let GrantedRole {
             user_id,
             token,
@@ -147,7 +147,7 @@ impl App {
             what: "role holder",
         })?;
         viewer.may_at(Action::WriteRoles, target.org_id, &self.models.registry)?;
-        let issued = self.issue(viewer, None, None)?;
+        let issued = self.issue(viewer, &(), None, None)?;
         let appended = commands::revoke_role(&self.commands, &issued, user).await?;
         self.reach(appended.last_position).await
     }

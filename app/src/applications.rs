@@ -6,7 +6,7 @@ use domain::ids::ApplicationId;
 use domain::vocabulary::card::CardKind;
 use domain::vocabulary::person::{Gender, MemberCategory, Profession};
 use projections::registry::{ApplicantNames, ApplicationStatusKind, ApplicationView, MemberView};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::PersonalReads;
 use crate::commands::{self, NewApplication};
@@ -44,7 +44,7 @@ impl Application {
 
 /// `submitApplication(input)`: an application to join, as the public form
 /// sends it.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SubmitApplication {
     /// The primary organisation applied to.
@@ -77,7 +77,7 @@ pub struct SubmitApplication {
 }
 
 /// `approveApplication(id, decidedOn, issueCard, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ApproveApplication {
     /// The application.
@@ -92,7 +92,7 @@ pub struct ApproveApplication {
 }
 
 /// `rejectApplication(id, reason, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RejectApplication {
     /// The application.
@@ -158,7 +158,7 @@ impl App {
         input: SubmitApplication,
     ) -> Result<Application, Error> {
         self.submissions.check(client)?;
-        let issued = self.issue(viewer, None, None)?;
+        let issued = self.issue(viewer, &(), None, None)?;
         let org_id = input::id(&input.org_id, "orgId")?;
         let new = NewApplication {
             org_id,
@@ -197,7 +197,7 @@ impl App {
         input: ApproveApplication,
     ) -> Result<MemberView, Error> {
         viewer.may(Action::WriteMembers)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), None)?;
+        let issued = self.issue(viewer, &input, input.command_id.as_deref(), None)?;
         let application = input::id(&input.id, "id")?;
         let decided_on = input::date_or(input.decided_on, issued.today);
         self.application_target(viewer, application)?;
@@ -211,6 +211,10 @@ impl App {
             input.issue_card,
         )
         .await?;
+        if appended.duplicate {
+            // As for an admission: the first result, if the viewer may read it now.
+            self.member(viewer, person)?;
+        }
         self.member_after(person, appended.last_position).await
     }
 
@@ -224,7 +228,7 @@ impl App {
         input: RejectApplication,
     ) -> Result<Application, Error> {
         viewer.may(Action::WriteMembers)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), None)?;
+        let issued = self.issue(viewer, &input, input.command_id.as_deref(), None)?;
         let application = input::id(&input.id, "id")?;
         let reason = input::text(input.reason, "reason", MAX_TEXT_CHARS)?;
         self.application_target(viewer, application)?;

@@ -67,6 +67,10 @@ pub enum Conflict {
         /// What it is.
         actual: u64,
     },
+    /// The client's `commandId` was used before, by the same holder, for a
+    /// command with another input: a repeat must send what it sent first.
+    #[error("this commandId was used before with another input")]
+    CommandReused,
     /// The command would create something that exists already.
     #[error("{what} already exists")]
     Exists {

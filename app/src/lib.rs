@@ -36,6 +36,7 @@ pub mod copy;
 pub mod error;
 pub mod facts;
 pub mod guard;
+mod idempotency;
 pub mod input;
 pub mod journal;
 pub mod members;

@@ -15,7 +15,7 @@ use domain::vocabulary::person::{
 };
 use projections::archive::HistoryEntry;
 use projections::registry::{CardCheck, CardView, MemberFilter, MemberStatus, MemberView};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::PersonalReads;
 use crate::commands::{self, NewMember};
@@ -43,7 +43,7 @@ pub struct MembersQuery {
 }
 
 /// `admitMember(input)`: an admission, on the date of the written application.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AdmitMember {
     /// The home organisation.
@@ -81,7 +81,7 @@ pub struct AdmitMember {
 }
 
 /// `transferMember(memberId, toOrgId, effectiveOn, expectedVersion, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TransferMember {
     /// The member.
@@ -98,7 +98,7 @@ pub struct TransferMember {
 }
 
 /// `endMembership(memberId, reason, effectiveOn, basis, expectedVersion, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EndMembership {
     /// The member.
@@ -117,7 +117,7 @@ pub struct EndMembership {
 }
 
 /// Changes to a member; absent fields stay as they are.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MemberChanges {
     /// Surname.
@@ -141,7 +141,7 @@ pub struct MemberChanges {
 }
 
 /// `updateMember(memberId, input, expectedVersion, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateMember {
     /// The member.
@@ -155,7 +155,7 @@ pub struct UpdateMember {
 }
 
 /// `issueCard(memberId, kind, issuedOn, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IssueCard {
     /// The member.
@@ -170,7 +170,7 @@ pub struct IssueCard {
 }
 
 /// `blockCard(number, reason, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct BlockCard {
     /// The card number.
@@ -182,7 +182,7 @@ pub struct BlockCard {
 }
 
 /// `erasePersonalData(memberId, basis, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ErasePersonalData {
     /// The member.
@@ -328,7 +328,7 @@ impl App {
         input: AdmitMember,
     ) -> Result<MemberView, Error> {
         viewer.may(Action::WriteMembers)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), None)?;
+        let issued = self.issue(viewer, &input, input.command_id.as_deref(), None)?;
         let home_org = input::id(&input.org_id, "orgId")?;
         let member = NewMember {
             home_org,
@@ -351,6 +351,11 @@ impl App {
         self.organization_target(viewer, Action::WriteMembers, home_org)?;
         self.look_up_snils(viewer, member.personal.snils).await?;
         let (person, appended) = commands::admit_member(&self.commands, &issued, member).await?;
+        if appended.duplicate {
+            // A repeat answers with the first command's member: shown only
+            // if the viewer may read them now.
+            self.member(viewer, person)?;
+        }
         self.member_after(person, appended.last_position).await
     }
 
@@ -366,7 +371,12 @@ impl App {
         input: TransferMember,
     ) -> Result<MemberView, Error> {
         viewer.may(Action::WriteMembers)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), input.expected_version)?;
+        let issued = self.issue(
+            viewer,
+            &input,
+            input.command_id.as_deref(),
+            input.expected_version,
+        )?;
         let person = input::id(&input.member_id, "memberId")?;
         let to_org = input::id(&input.to_org_id, "toOrgId")?;
         self.member_target(viewer, person)?;
@@ -388,7 +398,12 @@ impl App {
         input: EndMembership,
     ) -> Result<MemberView, Error> {
         viewer.may(Action::WriteMembers)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), input.expected_version)?;
+        let issued = self.issue(
+            viewer,
+            &input,
+            input.command_id.as_deref(),
+            input.expected_version,
+        )?;
         let person = input::id(&input.member_id, "memberId")?;
         let basis = input::optional_text(input.basis, "basis", MAX_TEXT_CHARS)?;
         self.member_target(viewer, person)?;
@@ -414,7 +429,12 @@ impl App {
         input: UpdateMember,
     ) -> Result<MemberView, Error> {
         viewer.may(Action::WriteMembers)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), input.expected_version)?;
+        let issued = self.issue(
+            viewer,
+            &input,
+            input.command_id.as_deref(),
+            input.expected_version,
+        )?;
         let person = input::id(&input.member_id, "memberId")?;
         let (profile, personal) = input.input.into_patches()?;
         self.member_target(viewer, person)?;
@@ -430,7 +450,7 @@ impl App {
     /// As [`App::admit_member`].
     pub async fn issue_card(&self, viewer: &Viewer, input: IssueCard) -> Result<CardView, Error> {
         viewer.may(Action::WriteMembers)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), None)?;
+        let issued = self.issue(viewer, &input, input.command_id.as_deref(), None)?;
         let person = input::id(&input.member_id, "memberId")?;
         let issued_on = input::date_or(input.issued_on, issued.today);
         self.member_target(viewer, person)?;
@@ -446,7 +466,7 @@ impl App {
     /// As [`App::admit_member`].
     pub async fn block_card(&self, viewer: &Viewer, input: BlockCard) -> Result<CardView, Error> {
         viewer.may(Action::WriteMembers)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), None)?;
+        let issued = self.issue(viewer, &input, input.command_id.as_deref(), None)?;
         let number = input::card_number(&input.number)?;
         let reason = input::text(input.reason, "reason", MAX_TEXT_CHARS)?;
         let card = self
@@ -470,7 +490,7 @@ impl App {
         input: ErasePersonalData,
     ) -> Result<MemberView, Error> {
         viewer.may(Action::WriteMembers)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), None)?;
+        let issued = self.issue(viewer, &input, input.command_id.as_deref(), None)?;
         let person = input::id(&input.member_id, "memberId")?;
         let basis = input::text(input.basis, "basis", MAX_TEXT_CHARS)?;
         self.member_target(viewer, person)?;

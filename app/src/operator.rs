@@ -127,6 +127,7 @@ impl Operator {
             role: None,
             today: today(),
             command_id: None,
+            fingerprint: None,
             expected_version: None,
             correlation_id: uuid::Uuid::now_v7(),
         }

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use domain::ids::OrgId;
 use domain::vocabulary::organization::{OrgLevel, Passport, Sector};
 use projections::registry::OrganizationView;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::commands::{self, NewOrganization};
 use crate::error::{Error, Refusal};
@@ -34,7 +34,7 @@ pub struct OrganizationsQuery {
 }
 
 /// `registerOrganization(input)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RegisterOrganization {
     /// Absent only for the single CENTRAL organisation.
@@ -55,7 +55,7 @@ pub struct RegisterOrganization {
 }
 
 /// `renameOrganization(id, name, shortName, expectedVersion, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RenameOrganization {
     /// The organisation.
@@ -71,7 +71,7 @@ pub struct RenameOrganization {
 }
 
 /// `moveOrganization(id, newParentId, effectiveOn, expectedVersion, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MoveOrganization {
     /// The organisation.
@@ -88,7 +88,7 @@ pub struct MoveOrganization {
 }
 
 /// A primary organisation's passport as a whole: absent fields are cleared.
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PassportForm {
     /// The type of educational organisation.
@@ -108,7 +108,7 @@ pub struct PassportForm {
 }
 
 /// `updatePassport(id, input, expectedVersion, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdatePassport {
     /// The organisation.
@@ -122,7 +122,7 @@ pub struct UpdatePassport {
 }
 
 /// `dissolveOrganization(id, effectiveOn, expectedVersion, commandId)`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DissolveOrganization {
     /// The organisation.
@@ -254,7 +254,7 @@ impl App {
         input: RegisterOrganization,
     ) -> Result<OrganizationView, Error> {
         let subtree = viewer.may(Action::WriteOrganizations)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), None)?;
+        let issued = self.issue(viewer, &input, input.command_id.as_deref(), None)?;
         let parent_id = input::optional_id(input.parent_id.as_deref(), "parentId")?;
         let new = NewOrganization {
             parent_id,
@@ -296,7 +296,12 @@ impl App {
         input: RenameOrganization,
     ) -> Result<OrganizationView, Error> {
         viewer.may(Action::WriteOrganizations)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), input.expected_version)?;
+        let issued = self.issue(
+            viewer,
+            &input,
+            input.command_id.as_deref(),
+            input.expected_version,
+        )?;
         let org = input::id(&input.id, "id")?;
         let name = input::text(input.name, "name", MAX_NAME_CHARS)?;
         let short_name = input::optional_text(input.short_name, "shortName", MAX_NAME_CHARS)?;
@@ -317,7 +322,12 @@ impl App {
         input: MoveOrganization,
     ) -> Result<OrganizationView, Error> {
         viewer.may(Action::WriteOrganizations)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), input.expected_version)?;
+        let issued = self.issue(
+            viewer,
+            &input,
+            input.command_id.as_deref(),
+            input.expected_version,
+        )?;
         let org = input::id(&input.id, "id")?;
         let new_parent = input::id(&input.new_parent_id, "newParentId")?;
         let effective_on = input::date_or(input.effective_on, issued.today);
@@ -339,7 +349,12 @@ impl App {
         input: UpdatePassport,
     ) -> Result<OrganizationView, Error> {
         viewer.may(Action::WritePassport)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), input.expected_version)?;
+        let issued = self.issue(
+            viewer,
+            &input,
+            input.command_id.as_deref(),
+            input.expected_version,
+        )?;
         let org = input::id(&input.id, "id")?;
         let passport = input.input.into_passport()?;
         self.organization_target(viewer, Action::WritePassport, org)?;
@@ -358,7 +373,12 @@ impl App {
         input: DissolveOrganization,
     ) -> Result<OrganizationView, Error> {
         viewer.may(Action::WriteOrganizations)?;
-        let issued = self.issue(viewer, input.command_id.as_deref(), input.expected_version)?;
+        let issued = self.issue(
+            viewer,
+            &input,
+            input.command_id.as_deref(),
+            input.expected_version,
+        )?;
         let org = input::id(&input.id, "id")?;
         self.organization_target(viewer, Action::WriteOrganizations, org)?;
         let appended =

@@ -19,6 +19,7 @@ use projections::registry::Registry;
 use projections::runtime::{Projection, Projector};
 use projections::statistics::Statistics;
 use prometheus_client::metrics::histogram::Histogram;
+use serde::Serialize;
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -27,10 +28,10 @@ use crate::commands::{Commands, Issued};
 use crate::error::Error;
 use crate::facts::RegistryFacts;
 use crate::guard::Viewer;
-use crate::input;
 use crate::rate_limit::SubmissionLimit;
 use crate::snils_lookups::SnilsLookupLimit;
 use crate::timing::Appender;
+use crate::{idempotency, input};
 
 /// How long an answer waits for the read models to reach its own events
 /// before giving up: far above the usual milliseconds, short of a client timeout.
@@ -249,17 +250,30 @@ impl App {
 
     /// Who issues a command: `viewer`, with the client's idempotency key and
     /// pinned version (both checked here), today, and a fresh correlation id.
-    pub(crate) fn issue(
+    /// The key is the viewer's own and goes with a fingerprint of `input`
+    /// (the command's arguments), so a repeat is recognised only from the same
+    /// holder with the same input (see `idempotency`).
+    pub(crate) fn issue<I: Serialize>(
         &self,
         viewer: &Viewer,
+        input: &I,
         command_id: Option<&str>,
         expected_version: Option<i64>,
     ) -> Result<Issued, Error> {
+        let actor = viewer.actor();
+        let (command_id, fingerprint) = match input::optional_id(command_id, "commandId")? {
+            Some(id) => (
+                Some(idempotency::command_key(&actor, id)),
+                Some(idempotency::fingerprint(&actor, id, input)?),
+            ),
+            None => (None, None),
+        };
         Ok(Issued {
-            actor: viewer.actor(),
+            actor,
             role: viewer.role(),
             today: today(),
-            command_id: input::optional_id(command_id, "commandId")?,
+            command_id,
+            fingerprint,
             expected_version: input::expected_version(expected_version)?,
             correlation_id: Uuid::now_v7(),
         })

@@ -182,6 +182,7 @@ fn issued() -> Issued {
         role: None,
         today: d(TODAY.0, TODAY.1, TODAY.2),
         command_id: None,
+        fingerprint: None,
         expected_version: None,
         correlation_id: Uuid::now_v7(),
     }

@@ -90,8 +90,13 @@ pub struct Issued {
     pub role: Option<(Role, OrgId)>,
     /// The registry's today, read once by the caller.
     pub today: NaiveDate,
-    /// The client's idempotency key.
+    /// The log's idempotency key: derived from the holder and the client's
+    /// `commandId` (see `idempotency`).
     pub command_id: Option<Uuid>,
+    /// The fingerprint of the holder, the client's id and the whole input,
+    /// stored as the causation id of the command's events: a repeat of the key
+    /// with another fingerprint is a CONFLICT.
+    pub fingerprint: Option<Uuid>,
     /// The version the client expects the aggregate to have, if it pinned one.
     pub expected_version: Option<u64>,
     /// The request this command belongs to.
@@ -263,7 +268,7 @@ impl Commands {
         if let Some(command_id) = issued.command_id
             && let Some(first) = self.log.find_command(command_id).await?
         {
-            return Ok(first);
+            return self.repeated(issued, first).await;
         }
         let mut last_conflict = None;
         for _ in 0..MAX_ATTEMPTS {
@@ -273,7 +278,7 @@ impl Commands {
                 command_id: issued.command_id,
                 actor: issued.actor.clone(),
                 correlation_id: Some(issued.correlation_id),
-                causation_id: None,
+                causation_id: issued.fingerprint,
                 erase_personal_data_of: decision.erase_personal_data_of,
             };
             match self.appender.append(request).await {
@@ -283,6 +288,8 @@ impl Commands {
                         break;
                     }
                 }
+                // Another request with the same key got there first.
+                Ok(first) if first.duplicate => return self.repeated(issued, first).await,
                 outcome => return Ok(outcome?),
             }
         }
@@ -291,6 +298,26 @@ impl Commands {
             expected: 0,
             actual: 0,
         })))
+    }
+
+    /// The first result of a command whose key was stored before, if it was
+    /// this very command (its events carry this fingerprint); else CONFLICT.
+    /// A first append that stored no event has nothing to compare and counts
+    /// as the same.
+    async fn repeated(&self, issued: &Issued, first: Appended) -> Result<Appended, Error> {
+        let stored = self
+            .log
+            .read_batch(first.first_position.saturating_sub(1), 1)
+            .await?;
+        match stored.first() {
+            Some(event)
+                if event.position == first.first_position
+                    && event.causation_id != issued.fingerprint =>
+            {
+                Err(Error::Conflict(Conflict::CommandReused))
+            }
+            _ => Ok(first),
+        }
     }
 
     /// Moves `region_code`'s sequence past the highest number the read models
