@@ -205,7 +205,11 @@ pub async fn update_member(
     let appended = on_person(commands, issued, person_id, command.into())
         .await
         .map_err(|error| match error {
-            Error::Rule(rule) => Error::from(conceal(hidden, rule.into())),
+            // Only the refusal about the other holder is theirs to hide; what
+            // is wrong with the member being changed is the caller's to see.
+            Error::Rule(RuleViolation::SnilsTaken { .. }) if hidden => {
+                Error::Rule(RuleViolation::SnilsOutsideSubtree)
+            }
             other => other,
         })?;
     commands.settle(appended.last_position).await;
