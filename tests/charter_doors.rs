@@ -205,7 +205,18 @@ async fn every_charter_rule_is_refused_alike_through_the_command_line_and_graphq
     let school = organization(dir, &territory, "Школа 1", "PRIMARY");
     let college = organization(dir, &territory, "Колледж 2", "PRIMARY");
     let closed = organization(dir, &territory, "Школа 3", "PRIMARY");
-    let empty = organization(dir, &territory, "Школа 4", "PRIMARY");
+    // Established today: nothing about it may be dated earlier (DESIGN.md §7).
+    let empty = id(&ok(
+        dir,
+        "registerOrganization",
+        json!({ "input": { "parentId": territory, "name": "Школа 4", "level": "PRIMARY",
+                           "establishedOn": today().to_string() } }),
+    ));
+    ok(
+        dir,
+        "updatePassport",
+        json!({ "id": college, "input": { "employees": 40 }, "effectiveOn": days_ago(30) }),
+    );
     ok(
         dir,
         "dissolveOrganization",
@@ -358,6 +369,20 @@ async fn every_charter_rule_is_refused_alike_through_the_command_line_and_graphq
             expected: rule("BEFORE_CURRENT_PLACEMENT"),
         },
         Case {
+            rule: "BEFORE_ESTABLISHMENT",
+            name: "admitMember",
+            args: json!({ "input": admission(&empty, "Ранняя", "1990-01-01", &days_ago(1)) }),
+            token: None,
+            expected: rule("BEFORE_ESTABLISHMENT"),
+        },
+        Case {
+            rule: "BEFORE_CURRENT_PASSPORT",
+            name: "updatePassport",
+            args: json!({ "id": college, "input": { "employees": 41 }, "effectiveOn": days_ago(31) }),
+            token: None,
+            expected: rule("BEFORE_CURRENT_PASSPORT"),
+        },
+        Case {
             rule: "SNILS_TAKEN",
             name: "updateMember",
             args: json!({ "memberId": anna_id, "input": { "snils": snils(222_222_222) } }),
@@ -464,10 +489,9 @@ async fn every_charter_rule_is_refused_alike_through_the_command_line_and_graphq
         },
     ];
 
-    // Every rule of the charter has its case, but the two no door can break:
-    // card numbers are chosen by the registry, and every dated command on an
-    // organisation the API registered is dated on or after its registration.
-    let not_drivable = ["CARD_NUMBER_TAKEN", "BEFORE_REGISTRATION"];
+    // Every rule of the charter has its case, but the one no door can break:
+    // card numbers are chosen by the registry.
+    let not_drivable = ["CARD_NUMBER_TAKEN"];
     for code in every_rule() {
         assert!(
             cases.iter().any(|case| case.rule == code) || not_drivable.contains(&code),
@@ -548,7 +572,8 @@ fn every_rule() -> Vec<&'static str> {
         | RuleViolation::BeforeCurrentSpell { .. }
         | RuleViolation::FutureDate { .. }
         | RuleViolation::BeforeCurrentPlacement { .. }
-        | RuleViolation::BeforeRegistration { .. }
+        | RuleViolation::BeforeEstablishment { .. }
+        | RuleViolation::BeforeCurrentPassport { .. }
         | RuleViolation::SnilsTaken { .. }
         | RuleViolation::CardNotActive
         | RuleViolation::CardNumberTaken
@@ -598,9 +623,13 @@ fn every_rule() -> Vec<&'static str> {
             effective_on: day,
             since: day,
         },
-        RuleViolation::BeforeRegistration {
+        RuleViolation::BeforeEstablishment {
             date: day,
-            registered_on: day,
+            established_on: day,
+        },
+        RuleViolation::BeforeCurrentPassport {
+            effective_on: day,
+            since: day,
         },
         RuleViolation::SnilsTaken {
             holder: PersonId(nobody),

@@ -52,6 +52,7 @@ fn registered(
         region_code: region,
         territorial_rights: false,
         registered_on: d(2000, 1, 1),
+        established_on: None,
     })
 }
 
@@ -94,6 +95,7 @@ fn small_union() -> Vec<Event> {
                     org_id: primary,
                     passport,
                     updated_on: d(2001, 1, 1),
+                    effective_on: None,
                 }));
                 for m in 0..MEMBERS {
                     person += 1;

@@ -16,7 +16,7 @@ use domain::event::{Event, OrganizationEvent, PersonEvent};
 use domain::ids::{OrgId, PersonId};
 use domain::organization::{
     self, DissolveOrganization, MoveOrganization, Organization, OrganizationCommand, ParentFacts,
-    RegisterOrganization, UpdatePassport,
+    PassportFrom, RegisterOrganization, UpdatePassport,
 };
 use domain::person::{
     self, AdmitMember, EndMembership, ErasePersonalData, HomeFacts, Person, PersonCommand,
@@ -133,7 +133,19 @@ impl World {
             level: org.level,
             dissolved: org.dissolved_on.is_some(),
             ancestors,
+            established_on: org.established_on,
         }
+    }
+
+    /// The organisation as a home, with its date of establishment.
+    fn home(&self, id: OrgId) -> HomeFacts {
+        let org = self.org(id);
+        HomeFacts::open(org.level).established(org.established_on)
+    }
+
+    /// The first day anything may be dated in `id` (its establishment, or the floor).
+    fn begins(&self, id: OrgId) -> NaiveDate {
+        self.org(id).established_on.unwrap_or(self.floor)
     }
 
     async fn append(&self, events: Vec<Event>, erase: Option<String>) {
@@ -161,6 +173,12 @@ impl World {
 
     async fn register(&mut self, parent: Option<OrgId>, level: OrgLevel, rights: bool) -> OrgId {
         let org_id = OrgId(self.id());
+        // Half the organisations are found in place (no date), half were
+        // established on a day, never before their parent.
+        let established_on = (parent.is_some() && self.rng.random_bool(0.5)).then(|| {
+            let after = parent.map_or(self.floor, |p| self.begins(p));
+            self.day_between(after, d(2006, 1, 1).max(after))
+        });
         self.orgs.push((org_id, None));
         let command = RegisterOrganization {
             org_id,
@@ -170,7 +188,8 @@ impl World {
             level,
             region_code: (level == OrgLevel::Regional).then_some(self.orgs.len() as u8),
             territorial_rights: rights,
-            registered_on: d(2010, 1, 1),
+            registered_on: self.today,
+            established_on,
             parent: parent.map(|p| self.facts(p)),
             central_exists: level != OrgLevel::Central,
         };
@@ -197,17 +216,28 @@ impl World {
                 .then(|| self.rng.random_range(0..300)),
             ..Passport::default()
         };
-        let updated_on = self.day_between(d(2010, 1, 1), self.today);
+        // Dated or not (DESIGN.md §7): an undated first passport describes the
+        // primary from its beginning, a later one applies from today.
+        let since = match self.org(org_id).passport_from {
+            Some(PassportFrom::On(since)) => since,
+            _ => self.begins(org_id),
+        };
+        let effective_on = self
+            .rng
+            .random_bool(0.5)
+            .then(|| self.day_between(since.max(self.begins(org_id)), self.today));
         let idx = self.orgs.iter().position(|(o, _)| *o == org_id).unwrap();
-        self.org_command(
-            idx,
-            OrganizationCommand::UpdatePassport(UpdatePassport {
-                org_id,
-                passport,
-                updated_on,
-            }),
-        )
-        .await;
+        assert!(
+            self.org_command(
+                idx,
+                OrganizationCommand::UpdatePassport(UpdatePassport {
+                    org_id,
+                    passport,
+                    effective_on,
+                }),
+            )
+            .await
+        );
     }
 
     fn homes(&self) -> Vec<OrgId> {
@@ -288,12 +318,13 @@ impl World {
                 let birth = d(self.rng.random_range(1945..2004), 1, 1)
                     + Days::new(self.rng.random_range(0..366));
                 let (profile, personal) = self.profile(birth);
-                let effective_on = self.day_between(self.today - Days::new(3000), self.today);
+                let from = (self.today - Days::new(3000)).max(self.begins(home_org));
+                let effective_on = self.day_between(from, self.today);
                 self.persons.push((person_id, Person::default()));
                 let command = AdmitMember {
                     person_id,
                     home_org,
-                    home: HomeFacts::open(OrgLevel::Primary),
+                    home: self.home(home_org),
                     effective_on,
                     profile,
                     personal,
@@ -310,8 +341,8 @@ impl World {
                     person.current_spell_start().unwrap_or(self.today),
                 );
                 let to_org = homes[self.rng.random_range(0..homes.len())];
-                let effective_on = self.day_between(start, self.today);
-                let to = HomeFacts::open(self.org(to_org).level);
+                let effective_on = self.day_between(start.max(self.begins(to_org)), self.today);
+                let to = self.home(to_org);
                 self.person_command(
                     pick,
                     PersonCommand::Transfer(TransferMember {
@@ -362,11 +393,12 @@ impl World {
                     .and_then(|s| s.end)
                     .unwrap_or(self.today);
                 let home_org = homes[self.rng.random_range(0..homes.len())];
-                let effective_on = self.day_between(last_end, self.today);
+                let effective_on =
+                    self.day_between(last_end.max(self.begins(home_org)), self.today);
                 let command = AdmitMember {
                     person_id,
                     home_org,
-                    home: HomeFacts::open(OrgLevel::Primary),
+                    home: self.home(home_org),
                     effective_on,
                     profile: Profile {
                         category: MemberCategory::Pensioner,
@@ -443,7 +475,11 @@ impl World {
             .map(|(id, _)| *id)
             .collect();
         let new_parent_id = parents[self.rng.random_range(0..parents.len())];
-        let effective_on = self.day_between(org.placed_since, self.today);
+        let since = org
+            .placed_since
+            .unwrap_or(self.floor)
+            .max(self.begins(new_parent_id));
+        let effective_on = self.day_between(since, self.today);
         let command = MoveOrganization {
             org_id: org.org_id,
             new_parent_id,
@@ -464,7 +500,7 @@ impl World {
             o.as_ref()
                 .is_some_and(|o| o.parent_id == Some(org.org_id) && o.dissolved_on.is_none())
         });
-        let effective_on = self.day_between(org.placed_since, self.today);
+        let effective_on = self.day_between(org.placed_since.unwrap_or(self.floor), self.today);
         let command = DissolveOrganization {
             org_id: org.org_id,
             effective_on,
@@ -492,7 +528,10 @@ struct NaiveOrg {
     parent: Option<OrgId>,
     moves: Vec<(NaiveDate, u64, OrgId)>,
     dissolved: Option<(NaiveDate, u64)>,
-    passports: Vec<(NaiveDate, u64, Passport)>,
+    /// `None`: found in place, there on every date.
+    established: Option<NaiveDate>,
+    /// (first day, `None`: since the beginning; position; passport).
+    passports: Vec<(Option<NaiveDate>, u64, Passport)>,
 }
 
 #[derive(Default)]
@@ -630,6 +669,7 @@ impl Naive {
                 org_id,
                 parent_id,
                 level,
+                established_on,
                 ..
             } => self.orgs.push(NaiveOrg {
                 id: org_id,
@@ -638,6 +678,7 @@ impl Naive {
                 parent: parent_id,
                 moves: vec![],
                 dissolved: None,
+                established: established_on,
                 passports: vec![],
             }),
             OrganizationEvent::Moved {
@@ -657,10 +698,16 @@ impl Naive {
                 org_id,
                 passport,
                 updated_on,
-            } => self
-                .org_mut(org_id)
-                .passports
-                .push((updated_on, pos, passport)),
+                effective_on,
+            } => {
+                let org = self.org_mut(org_id);
+                let from = match (effective_on, org.passports.is_empty()) {
+                    (Some(day), _) => Some(day),
+                    (None, true) => None,
+                    (None, false) => Some(updated_on),
+                };
+                org.passports.push((from, pos, passport));
+            }
             OrganizationEvent::Renamed { .. } => {}
         }
     }
@@ -749,6 +796,7 @@ impl Naive {
 
     fn exists(&self, org: &NaiveOrg, on: NaiveDate, at: u64) -> bool {
         org.pos <= at
+            && org.established.is_none_or(|e| e <= on)
             && !org
                 .dissolved
                 .is_some_and(|(day, pos)| pos <= at && day <= on)
@@ -758,7 +806,7 @@ impl Naive {
         let o = self.org(org);
         o.passports
             .iter()
-            .filter(|p| p.0 <= on && p.1 <= at)
+            .filter(|p| p.0.is_none_or(|from| from <= on) && p.1 <= at)
             .max_by_key(|p| (p.0, p.1))
             .map(|p| p.2.clone())
             .unwrap_or_default()

@@ -46,7 +46,8 @@ impl From<AdmitMember> for PersonCommand {
 /// [`InvalidInput::EmptyName`] or [`InvalidInput::BirthYearMismatch`] for malformed
 /// data; [`RuleViolation::ActiveElsewhere`] when the person is an active member;
 /// [`RuleViolation::AlreadyErased`] when re-admitting an erased person (their
-/// identity is gone: admit them as a new person); the home's rule 2 refusals;
+/// identity is gone: admit them as a new person); the home's rule 2 refusals
+/// and [`RuleViolation::BeforeEstablishment`] before the home was established;
 /// [`RuleViolation::TooYoung`] under 14 on `effective_on`;
 /// [`RuleViolation::FutureDate`]; [`RuleViolation::BeforeCurrentSpell`] for a
 /// re-admission dated before the last end; [`RuleViolation::SnilsTaken`].
@@ -83,7 +84,7 @@ pub(crate) fn decide(
         }
         MembershipStatus::NeverAdmitted => {}
     }
-    command.home.check()?;
+    command.home.check_on(command.effective_on)?;
     let age = age_on(personal.birth_date, command.effective_on);
     if age < MIN_ADMISSION_AGE {
         return Err(RuleViolation::TooYoung { age }.into());
@@ -208,6 +209,30 @@ mod tests {
                 })
                 .then([admitted(ANNA, SCHOOL, d(2020, 9, 1))]);
         }
+    }
+
+    #[test]
+    fn an_admission_is_not_dated_before_the_home_was_established() {
+        let established = HomeFacts::open(OrgLevel::Primary).established(Some(d(2015, 9, 1)));
+        given([])
+            .when(AdmitMember {
+                home: established,
+                ..admit(ANNA, SCHOOL, d(2015, 8, 31))
+            })
+            .then_err(RuleViolation::BeforeEstablishment {
+                date: d(2015, 8, 31),
+                established_on: d(2015, 9, 1),
+            });
+        given([])
+            .when(AdmitMember {
+                home: established,
+                ..admit(ANNA, SCHOOL, d(2015, 9, 1))
+            })
+            .then([admitted(ANNA, SCHOOL, d(2015, 9, 1))]);
+        // Found in place (no date): ten years back is fine.
+        given([])
+            .when(admit(ANNA, SCHOOL, d(2014, 1, 9)))
+            .then([admitted(ANNA, SCHOOL, d(2014, 1, 9))]);
     }
 
     #[test]

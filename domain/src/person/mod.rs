@@ -99,6 +99,8 @@ pub struct HomeFacts {
     pub dissolved: bool,
     /// Its level; meaningless when `exists` is false.
     pub level: OrgLevel,
+    /// The day it was established; `None`: found in place, any past date fits.
+    pub established_on: Option<NaiveDate>,
 }
 
 impl HomeFacts {
@@ -108,6 +110,7 @@ impl HomeFacts {
             exists: true,
             dissolved: false,
             level,
+            established_on: None,
         }
     }
 
@@ -117,6 +120,7 @@ impl HomeFacts {
             exists: true,
             dissolved: true,
             level,
+            established_on: None,
         }
     }
 
@@ -126,6 +130,15 @@ impl HomeFacts {
             exists: false,
             dissolved: false,
             level: OrgLevel::Primary,
+            established_on: None,
+        }
+    }
+
+    /// The same organisation, established on `established_on`.
+    pub fn established(self, established_on: Option<NaiveDate>) -> HomeFacts {
+        HomeFacts {
+            established_on,
+            ..self
         }
     }
 
@@ -146,6 +159,16 @@ impl HomeFacts {
             return Err(RuleViolation::NotAHomeLevel { level: self.level });
         }
         Ok(())
+    }
+
+    /// [`HomeFacts::check`], and that the organisation had begun on `effective_on`
+    /// (DESIGN.md §7).
+    ///
+    /// # Errors
+    /// As [`HomeFacts::check`]; [`RuleViolation::BeforeEstablishment`].
+    pub fn check_on(&self, effective_on: NaiveDate) -> Result<(), RuleViolation> {
+        self.check()?;
+        crate::organization::dates::check_begun(self.established_on, effective_on)
     }
 }
 

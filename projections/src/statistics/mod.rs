@@ -38,8 +38,14 @@
 //! - The root must be known at P and not dissolved on D, or the report is an
 //!   error ([`StatisticsError::UnknownOrganization`], [`StatisticsError::Dissolved`]):
 //!   an organisation that did not exist has no figures, and zeros would pass
-//!   for a real answer. Registration dates do not bound the tree: the paper
-//!   registry was imported with old admissions under newly registered homes.
+//!   for a real answer; so must it be established on D
+//!   ([`StatisticsError::NotEstablished`]). An organisation registered without
+//!   a date of establishment was found in place: it is in the tree on every
+//!   date (the paper registry is entered with old admissions under newly
+//!   registered homes); one established on a day exists from that day
+//!   (DESIGN.md §7, `domain::organization::dates`).
+//! - Passports: the version in effect on D as `domain::organization::PassportFrom`
+//!   places it; an undated first passport describes D back to the beginning.
 //! - Movement: see [`movement`].
 //!
 //! # Layout
@@ -108,6 +114,16 @@ pub enum StatisticsError {
         /// The report date.
         as_of: NaiveDate,
     },
+    /// The organisation was established after the report date.
+    #[error("organisation {org} was established on {established_on}, after {as_of}")]
+    NotEstablished {
+        /// The organisation asked for.
+        org: OrgId,
+        /// The day it was established.
+        established_on: NaiveDate,
+        /// The report date.
+        as_of: NaiveDate,
+    },
     /// A movement period whose end is before its start.
     #[error("period from {from} to {to} is empty")]
     EmptyPeriod {
@@ -162,6 +178,13 @@ impl Statistics {
         let orgs = Arc::clone(&self.orgs.read());
         let root = self.root(&orgs, org, p)?;
         let on = day(as_of);
+        if orgs.established[root as usize] > on {
+            return Err(StatisticsError::NotEstablished {
+                org,
+                established_on: bands::date(orgs.established[root as usize]),
+                as_of,
+            });
+        }
         if let Some(dissolved) = orgs.dissolved[root as usize].filter(|d| d.pos <= p && d.day <= on)
         {
             return Err(StatisticsError::Dissolved {
@@ -349,6 +372,7 @@ impl Projection for Statistics {
             hasher.write(orgs.ids[org].0.as_bytes());
             hasher.write_u32(orgs.registered_parent[org]);
             hasher.write_u32(orgs.registered_pos[org]);
+            hasher.write_i32(orgs.established[org]);
             hasher.write(
                 format!(
                     "{:?}{:?}{:?}{:?}",
