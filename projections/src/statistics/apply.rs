@@ -41,6 +41,7 @@ impl Statistics {
                 parent_id,
                 level,
                 established_on,
+                region_code,
                 ..
             } => {
                 if orgs.index.contains_key(org_id) {
@@ -55,6 +56,7 @@ impl Statistics {
                 orgs.level.push(*level);
                 orgs.registered_pos.push(pos);
                 orgs.established.push(established_on.map_or(i32::MIN, day));
+                orgs.region_code.push(*region_code);
                 orgs.registered_parent.push(parent);
                 orgs.moves.push(Vec::new());
                 orgs.dissolved.push(None);

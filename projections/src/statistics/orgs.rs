@@ -46,6 +46,8 @@ pub(crate) struct Orgs {
     pub registered_pos: Vec<u32>,
     /// The day it was established ([`i32::MIN`]: found in place, always there).
     pub established: Vec<i32>,
+    /// The region code of a regional organisation.
+    pub region_code: Vec<Option<u8>>,
     /// The parent at registration ([`NONE`] for the root).
     pub registered_parent: Vec<u32>,
     /// Moves, in log order: the parent from `day` on.
@@ -107,7 +109,7 @@ impl Orgs {
             .sum();
         let per_org = std::mem::size_of::<OrgId>()
             + std::mem::size_of::<OrgLevel>()
-            + 12
+            + 14
             + 3 * std::mem::size_of::<Vec<u32>>()
             + std::mem::size_of::<Option<Dated<()>>>()
             + std::mem::size_of::<Arc<RwLock<Chunk>>>()
