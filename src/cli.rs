@@ -81,6 +81,10 @@ pub enum Command {
     /// with status 2.
     #[command(name = "command")]
     Run(CommandArgs),
+    /// Write a report of the report builder to a file (XLSX, CSV or PDF), as
+    /// the operator or --token's holder: the same report as the API's `report`
+    /// query and its download route. Prints one JSON line with the file.
+    Report(ReportArgs),
     /// Print the served GraphQL schema (SDL); needs no registry.
     Schema,
     /// Copy a whole log to another database (SQLite to PostgreSQL or back):
@@ -100,6 +104,24 @@ pub struct CommandArgs {
     /// mutation whose one argument is `input` takes the input object itself.
     #[arg(long)]
     pub input: String,
+    /// Act as this token's holder (role and subtree) instead of the operator.
+    #[arg(long, env = "REESTR_TOKEN")]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The `report` query's arguments as JSON, named as the schema names them,
+    /// e.g. '{"orgId": "…", "rows": "CHILD", "columns": "GENDER", "dates":
+    /// ["2025-01-01", "2026-01-01"], "filter": {"categories": ["WORKER"]}}'.
+    #[arg(long)]
+    pub input: String,
+    /// xlsx, csv or pdf.
+    #[arg(long, default_value = "xlsx")]
+    pub format: String,
+    /// The file to write.
+    #[arg(short = 'o', long)]
+    pub output: std::path::PathBuf,
     /// Act as this token's holder (role and subtree) instead of the operator.
     #[arg(long, env = "REESTR_TOKEN")]
     pub token: Option<String>,

@@ -13,6 +13,7 @@ mod generate;
 mod init;
 mod journal;
 mod refusal;
+mod report;
 mod serve;
 mod store;
 mod token;
@@ -80,6 +81,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(&log, args, &cli.operator).await,
         Command::Token(args) => token::run(&log, args, &cli.operator).await,
         Command::Run(args) => command::run(&log, args, &cli.operator).await,
+        Command::Report(args) => report::run(&log, args, &cli.operator).await,
         // Answered above, before any log is opened.
         Command::Copy(_) | Command::Schema | Command::Bench(BenchCommand::Api(_)) => Ok(()),
     };

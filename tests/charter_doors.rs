@@ -205,7 +205,18 @@ async fn every_charter_rule_is_refused_alike_through_the_command_line_and_graphq
     let school = organization(dir, &territory, "Школа 1", "PRIMARY");
     let college = organization(dir, &territory, "Колледж 2", "PRIMARY");
     let closed = organization(dir, &territory, "Школа 3", "PRIMARY");
-    let empty = organization(dir, &territory, "Школа 4", "PRIMARY");
+    // Established today: nothing about it may be dated earlier (DESIGN.md §7).
+    let empty = id(&ok(
+        dir,
+        "registerOrganization",
+        json!({ "input": { "parentId": territory, "name": "Школа 4", "level": "PRIMARY",
+                           "establishedOn": today().to_string() } }),
+    ));
+    ok(
+        dir,
+        "updatePassport",
+        json!({ "id": college, "input": { "employees": 40 }, "effectiveOn": days_ago(30) }),
+    );
     ok(
         dir,
         "dissolveOrganization",
@@ -368,6 +379,20 @@ async fn every_charter_rule_is_refused_alike_through_the_command_line_and_graphq
             expected: rule("IDENTITY_MISMATCH"),
         },
         Case {
+            rule: "BEFORE_ESTABLISHMENT",
+            name: "admitMember",
+            args: json!({ "input": admission(&empty, "Ранняя", "1990-01-01", &days_ago(1)) }),
+            token: None,
+            expected: rule("BEFORE_ESTABLISHMENT"),
+        },
+        Case {
+            rule: "BEFORE_CURRENT_PASSPORT",
+            name: "updatePassport",
+            args: json!({ "id": college, "input": { "employees": 41 }, "effectiveOn": days_ago(31) }),
+            token: None,
+            expected: rule("BEFORE_CURRENT_PASSPORT"),
+        },
+        Case {
             rule: "SNILS_TAKEN",
             name: "updateMember",
             args: json!({ "memberId": anna_id, "input": { "snils": snils(222_222_222) } }),
@@ -474,17 +499,12 @@ async fn every_charter_rule_is_refused_alike_through_the_command_line_and_graphq
         },
     ];
 
-    // Every rule of the charter has its case, but the two no door can break:
-    // card numbers are chosen by the registry, and every dated command on an
-    // organisation the API registered is dated on or after its registration.
-    // SNILS_OUTSIDE_SUBTREE records the lookup as a read, which the check
-    // below that nothing was written would count: tests/privacy_snils.rs
-    // drives it through GraphQL.
-    let not_drivable = [
-        "CARD_NUMBER_TAKEN",
-        "BEFORE_REGISTRATION",
-        "SNILS_OUTSIDE_SUBTREE",
-    ];
+    // Every rule of the charter has its case, but the one no door can break
+    // (card numbers are chosen by the registry) and SNILS_OUTSIDE_SUBTREE,
+    // which records the lookup as a read, so the check below that nothing
+    // was written would count it: tests/privacy_snils.rs drives it through
+    // GraphQL.
+    let not_drivable = ["CARD_NUMBER_TAKEN", "SNILS_OUTSIDE_SUBTREE"];
     for code in every_rule() {
         assert!(
             cases.iter().any(|case| case.rule == code) || not_drivable.contains(&code),
@@ -565,7 +585,8 @@ fn every_rule() -> Vec<&'static str> {
         | RuleViolation::BeforeCurrentSpell { .. }
         | RuleViolation::FutureDate { .. }
         | RuleViolation::BeforeCurrentPlacement { .. }
-        | RuleViolation::BeforeRegistration { .. }
+        | RuleViolation::BeforeEstablishment { .. }
+        | RuleViolation::BeforeCurrentPassport { .. }
         | RuleViolation::SnilsTaken { .. }
         | RuleViolation::IdentityMismatch
         | RuleViolation::SnilsOutsideSubtree
@@ -617,9 +638,13 @@ fn every_rule() -> Vec<&'static str> {
             effective_on: day,
             since: day,
         },
-        RuleViolation::BeforeRegistration {
+        RuleViolation::BeforeEstablishment {
             date: day,
-            registered_on: day,
+            established_on: day,
+        },
+        RuleViolation::BeforeCurrentPassport {
+            effective_on: day,
+            since: day,
         },
         RuleViolation::SnilsTaken {
             holder: PersonId(nobody),

@@ -197,6 +197,9 @@ impl From<projections::statistics::StatisticsError> for Error {
             dissolved @ StatisticsError::Dissolved { .. } => {
                 Error::invalid("asOf", dissolved.to_string())
             }
+            early @ StatisticsError::NotEstablished { .. } => {
+                Error::invalid("asOf", early.to_string())
+            }
             empty @ StatisticsError::EmptyPeriod { .. } => Error::invalid("to", empty.to_string()),
         }
     }

@@ -13,7 +13,7 @@
 //! - One module per part of the registry, each adding its reads and commands
 //!   to [`App`]: [`organizations`], [`members`] (and cards), [`applications`],
 //!   [`access`] (tokens to viewers, grants, the audit trail), [`statistics`],
-//!   [`journal`], [`read_models`].
+//!   [`reports`] (the report builder and its files), [`journal`], [`read_models`].
 //! - [`guard`]: [`Viewer`] and [`Action`], role × subtree; [`audit`]:
 //!   [`PersonalReads`], a request's reads recorded before its answer leaves.
 //! - [`input`]: every check of input, naming the field at fault.
@@ -45,6 +45,7 @@ pub mod organizations;
 pub mod page;
 pub mod rate_limit;
 pub mod read_models;
+pub mod reports;
 pub mod running;
 pub mod snils_lookups;
 pub mod statistics;

@@ -50,6 +50,10 @@ pub struct RegisterOrganization {
     /// The rights of a territorial organisation (PRIMARY only).
     #[serde(default)]
     pub territorial_rights: Option<bool>,
+    /// The day it was established; absent: an organisation found in place,
+    /// which takes backdated admissions, moves and passports (DESIGN.md §7).
+    #[serde(default, deserialize_with = "input::deserialize_optional_date")]
+    pub established_on: Option<NaiveDate>,
     /// Idempotency key.
     pub command_id: Option<String>,
 }
@@ -115,6 +119,10 @@ pub struct UpdatePassport {
     pub id: String,
     /// The passport.
     pub input: PassportForm,
+    /// From when; absent: undated (the first passport describes the
+    /// organisation from its beginning, a later one applies from today).
+    #[serde(default, deserialize_with = "input::deserialize_optional_date")]
+    pub effective_on: Option<NaiveDate>,
     /// The version the client expects the organisation to have.
     pub expected_version: Option<i64>,
     /// Idempotency key.
@@ -263,6 +271,7 @@ impl App {
             level: input.level,
             region_code: input::region_code(input.region_code)?,
             territorial_rights: input.territorial_rights.unwrap_or(false),
+            established_on: input.established_on,
         };
         match (parent_id, subtree) {
             (Some(parent), _) => {
@@ -339,7 +348,8 @@ impl App {
         self.organization_after(org, appended.last_position).await
     }
 
-    /// `updatePassport`: replaces a primary organisation's passport, from today.
+    /// `updatePassport`: replaces a primary organisation's passport, from
+    /// `effectiveOn` or undated.
     ///
     /// # Errors
     /// As [`App::register_organization`].
@@ -358,7 +368,9 @@ impl App {
         let org = input::id(&input.id, "id")?;
         let passport = input.input.into_passport()?;
         self.organization_target(viewer, Action::WritePassport, org)?;
-        let appended = commands::update_passport(&self.commands, &issued, org, passport).await?;
+        let appended =
+            commands::update_passport(&self.commands, &issued, org, passport, input.effective_on)
+                .await?;
         self.organization_after(org, appended.last_position).await
     }
 

@@ -119,6 +119,8 @@ impl Facts for FoldedFacts {
             level,
             dissolved,
             ancestors: self.ancestors(org),
+            // The orgs of these tests are registered without a date.
+            established_on: None,
         })
     }
     fn central_exists(&self) -> bool {
@@ -251,6 +253,7 @@ impl Registry {
             level,
             region_code,
             territorial_rights: false,
+            established_on: None,
         };
         let (org_id, _) = commands::register_organization(&self.commands, &issued(), new)
             .await

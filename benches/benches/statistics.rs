@@ -1,5 +1,6 @@
 //! Statistics: the whole union and one territorial subtree on a past date (both
-//! with breakdown), and movement over a year.
+//! with breakdown), movement over a year, and report builder tables of two
+//! dimensions.
 //!
 //! Run: `cargo bench -p reestr-benches --bench statistics`. The log is the one at
 //! `REESTR_BENCH_LOG` (e.g. a full union from `reestr generate`, opened read-only
@@ -19,7 +20,7 @@ use domain::vocabulary::person::{EndReason, Gender, MemberCategory, Profession, 
 use eventlog::{AppendRequest, BulkLog, EventLog, ExpectedVersion, SqliteLog, codec};
 use futures::StreamExt;
 use projections::runtime::{Projection, Projector};
-use projections::statistics::Statistics;
+use projections::statistics::{Dimension, MemberFilter, Statistics, TableSpec};
 use tempfile::TempDir;
 use uuid::Uuid;
 
@@ -52,6 +53,7 @@ fn registered(
         region_code: region,
         territorial_rights: false,
         registered_on: d(2000, 1, 1),
+        established_on: None,
     })
 }
 
@@ -94,6 +96,7 @@ fn small_union() -> Vec<Event> {
                     org_id: primary,
                     passport,
                     updated_on: d(2001, 1, 1),
+                    effective_on: None,
                 }));
                 for m in 0..MEMBERS {
                     person += 1;
@@ -263,6 +266,48 @@ fn statistics(c: &mut Criterion) {
     });
     group.bench_function("movement_year_territorial", |b| {
         b.iter(|| model.stats.movement(model.territorial, from, to).unwrap())
+    });
+    // The report builder: two dimensions, with and without a filter.
+    let child_by_age = TableSpec {
+        filter: MemberFilter::default(),
+        rows: Dimension::Child,
+        columns: Some(Dimension::AgeBand),
+        age_edges: vec![36, 46, 56, 66],
+        tenure_edges: vec![1.0, 5.0, 10.0, 20.0],
+    };
+    let sector_by_tenure_of_working_women = TableSpec {
+        filter: MemberFilter {
+            genders: vec![0],
+            categories: vec![0],
+            ..MemberFilter::default()
+        },
+        rows: Dimension::Sector,
+        columns: Some(Dimension::TenureBand),
+        ..child_by_age.clone()
+    };
+    group.bench_function("table_whole_union_child_by_age", |b| {
+        b.iter(|| {
+            model
+                .stats
+                .table(model.central, on, None, &child_by_age)
+                .unwrap()
+        })
+    });
+    group.bench_function("table_whole_union_sector_by_tenure_filtered", |b| {
+        b.iter(|| {
+            model
+                .stats
+                .table(model.central, on, None, &sector_by_tenure_of_working_women)
+                .unwrap()
+        })
+    });
+    group.bench_function("table_territorial_child_by_age", |b| {
+        b.iter(|| {
+            model
+                .stats
+                .table(model.territorial, on, None, &child_by_age)
+                .unwrap()
+        })
     });
     group.finish();
     eprintln!("peak RSS after the benches: {} MB", peak_rss_mb());

@@ -56,8 +56,12 @@ pub enum OrganizationEvent {
         region_code: Option<u8>,
         /// A primary with the rights of a territorial organisation.
         territorial_rights: bool,
-        /// The day it was registered.
+        /// The day it was entered in the registry.
         registered_on: NaiveDate,
+        /// The day it was established; `None`: an organisation the registry
+        /// found in place, which takes backdated admissions, moves and
+        /// passports (schema v3; older registrations read as `None`).
+        established_on: Option<NaiveDate>,
     },
     /// The organisation took a new name.
     #[serde(rename = "OrganizationRenamed")]
@@ -90,8 +94,13 @@ pub enum OrganizationEvent {
         org_id: OrgId,
         /// The whole passport as it is now.
         passport: Passport,
-        /// The day of the update.
+        /// The day it was entered.
         updated_on: NaiveDate,
+        /// The day it takes effect, when the update is dated; undated, the
+        /// first passport describes the organisation from its beginning and a
+        /// later one applies from `updated_on` (`organization::PassportFrom`;
+        /// schema v2, older updates read as undated).
+        effective_on: Option<NaiveDate>,
     },
     /// The organisation ceased to exist, from `effective_on` on.
     #[serde(rename = "OrganizationDissolved")]
@@ -288,15 +297,17 @@ pub enum AccessEvent {
 /// type the registry does not know. Older versions are read through upcasters.
 ///
 /// History: `OrganizationRegistered` v1 (the first import of the paper registry)
-/// had the region as text and no `territorial_rights`; v2 is today's shape.
+/// had the region as text and no `territorial_rights`; v2 had no
+/// `established_on` (every registration then was undated: v3 reads it as `None`).
+/// `OrganizationPassportUpdated` v1 had no `effective_on` (undated).
 /// `PersonalDataErased` v1 kept the erasure's basis in clear; v2 seals it with
 /// the person's other personal data.
 pub fn current_schema_version(event_type: &str) -> Option<u32> {
     match event_type {
-        "OrganizationRegistered" | "PersonalDataErased" => Some(2),
+        "OrganizationRegistered" => Some(3),
+        "OrganizationPassportUpdated" | "PersonalDataErased" => Some(2),
         "OrganizationRenamed"
         | "OrganizationMoved"
-        | "OrganizationPassportUpdated"
         | "OrganizationDissolved"
         | "MemberAdmitted"
         | "MemberTransferred"
@@ -371,10 +382,18 @@ impl Event {
     pub fn effective_on(&self) -> Option<NaiveDate> {
         match self {
             Event::Organization(e) => Some(match e {
-                OrganizationEvent::Registered { registered_on, .. } => *registered_on,
+                OrganizationEvent::Registered {
+                    registered_on,
+                    established_on,
+                    ..
+                } => established_on.unwrap_or(*registered_on),
                 OrganizationEvent::Renamed { renamed_on, .. } => *renamed_on,
                 OrganizationEvent::Moved { effective_on, .. } => *effective_on,
-                OrganizationEvent::PassportUpdated { updated_on, .. } => *updated_on,
+                OrganizationEvent::PassportUpdated {
+                    updated_on,
+                    effective_on,
+                    ..
+                } => effective_on.unwrap_or(*updated_on),
                 OrganizationEvent::Dissolved { effective_on, .. } => *effective_on,
             }),
             Event::Person(e) => Some(match e {

@@ -87,13 +87,22 @@ pub enum RuleViolation {
         /// The day the organisation's current place in the tree began.
         since: NaiveDate,
     },
-    /// A change dated before the organisation was registered.
-    #[error("{date} is before the organisation was registered on {registered_on}")]
-    BeforeRegistration {
+    /// A change dated before the organisation was established (its
+    /// `establishedOn`; one registered without it accepts any past date).
+    #[error("{date} is before the organisation was established on {established_on}")]
+    BeforeEstablishment {
         /// The date the command asked for.
         date: NaiveDate,
-        /// The registration date.
-        registered_on: NaiveDate,
+        /// The day the organisation was established.
+        established_on: NaiveDate,
+    },
+    /// A passport dated before the passport in effect now began.
+    #[error("{effective_on} is before the current passport took effect on {since}")]
+    BeforeCurrentPassport {
+        /// The date the command asked for.
+        effective_on: NaiveDate,
+        /// The first day of the passport in effect now.
+        since: NaiveDate,
     },
 
     // Rule 5: SNILS identifies one person.
@@ -196,7 +205,8 @@ impl RuleViolation {
             RuleViolation::BeforeCurrentSpell { .. } => "BEFORE_CURRENT_SPELL",
             RuleViolation::FutureDate { .. } => "FUTURE_DATE",
             RuleViolation::BeforeCurrentPlacement { .. } => "BEFORE_CURRENT_PLACEMENT",
-            RuleViolation::BeforeRegistration { .. } => "BEFORE_REGISTRATION",
+            RuleViolation::BeforeEstablishment { .. } => "BEFORE_ESTABLISHMENT",
+            RuleViolation::BeforeCurrentPassport { .. } => "BEFORE_CURRENT_PASSPORT",
             RuleViolation::SnilsTaken { .. } => "SNILS_TAKEN",
             RuleViolation::IdentityMismatch => "IDENTITY_MISMATCH",
             RuleViolation::SnilsOutsideSubtree => "SNILS_OUTSIDE_SUBTREE",
@@ -239,7 +249,8 @@ impl RuleViolation {
             RuleViolation::BeforeCurrentSpell { .. }
             | RuleViolation::FutureDate { .. }
             | RuleViolation::BeforeCurrentPlacement { .. }
-            | RuleViolation::BeforeRegistration { .. } => 4,
+            | RuleViolation::BeforeEstablishment { .. }
+            | RuleViolation::BeforeCurrentPassport { .. } => 4,
             RuleViolation::SnilsTaken { .. }
             | RuleViolation::IdentityMismatch
             | RuleViolation::SnilsOutsideSubtree => 5,

@@ -490,6 +490,7 @@ impl Tree {
                         region_code: (level == OrgLevel::Regional).then_some(1),
                         territorial_rights: false,
                         registered_on: day(0),
+                        established_on: None,
                     },
                 );
                 orgs.push(state);
@@ -561,7 +562,7 @@ proptest! {
         for (org_idx, parent_idx, effective) in moves {
             let org = tree.orgs[org_idx % n].clone().unwrap();
             let new_parent = tree.orgs[parent_idx % n].clone().unwrap();
-            let facts = ParentFacts { level: new_parent.level, dissolved: false, ancestors: tree.ancestors(new_parent.org_id) };
+            let facts = ParentFacts { level: new_parent.level, dissolved: false, ancestors: tree.ancestors(new_parent.org_id), established_on: None };
             let is_descendant = new_parent.org_id == org.org_id || facts.ancestors.contains(&org.org_id);
             let command = OrganizationCommand::Move(MoveOrganization {
                 org_id: org.org_id,

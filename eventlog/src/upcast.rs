@@ -27,6 +27,16 @@ const UPCASTERS: &[Upcaster] = &[
         from_version: 1,
         upcast: personal_data_erased_v1_to_v2,
     },
+    Upcaster {
+        event_type: "OrganizationRegistered",
+        from_version: 2,
+        upcast: organization_registered_v2_to_v3,
+    },
+    Upcaster {
+        event_type: "OrganizationPassportUpdated",
+        from_version: 1,
+        upcast: passport_updated_v1_to_v2,
+    },
 ];
 
 /// The payload of a stored `event_type` event at `schema_version`, in today's shape.
@@ -100,6 +110,22 @@ fn personal_data_erased_v1_to_v2(payload: &mut Map<String, Value>) -> Result<(),
     Ok(())
 }
 
+/// v2 knew no date of establishment: every organisation registered then was
+/// entered as found in place (its `registered_on` was the day of entry), so it
+/// reads as undated, which is what DESIGN.md §7 makes of it.
+fn organization_registered_v2_to_v3(payload: &mut Map<String, Value>) -> Result<(), &'static str> {
+    payload.entry("established_on").or_insert(Value::Null);
+    Ok(())
+}
+
+/// v1 passports had no date of their own: they read as undated (the first
+/// describes the organisation from its beginning, a later one applies from
+/// `updated_on`, as before).
+fn passport_updated_v1_to_v2(payload: &mut Map<String, Value>) -> Result<(), &'static str> {
+    payload.entry("effective_on").or_insert(Value::Null);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -121,6 +147,22 @@ mod tests {
         assert_eq!(v2["region_code"], 77);
         assert_eq!(v2["territorial_rights"], false);
         assert!(v2.get("region").is_none());
+        assert_eq!(v2["established_on"], Value::Null);
+    }
+
+    #[test]
+    fn a_v2_registration_and_a_v1_passport_read_as_undated() {
+        let v2 = r#"{"org_id":"a","parent_id":null,"name":"N","short_name":null,"level":"REGIONAL","region_code":77,"territorial_rights":false,"registered_on":"2020-01-01"}"#;
+        let v3: Value =
+            serde_json::from_str(&to_current("OrganizationRegistered", 2, v2).unwrap()).unwrap();
+        assert_eq!(v3["established_on"], Value::Null);
+        assert_eq!(v3["registered_on"], "2020-01-01");
+        let v1 = r#"{"org_id":"a","passport":{},"updated_on":"2026-03-01"}"#;
+        let v2: Value =
+            serde_json::from_str(&to_current("OrganizationPassportUpdated", 1, v1).unwrap())
+                .unwrap();
+        assert_eq!(v2["effective_on"], Value::Null);
+        assert_eq!(v2["updated_on"], "2026-03-01");
     }
 
     #[test]

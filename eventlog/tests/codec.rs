@@ -58,6 +58,7 @@ fn every_kind_of_event() -> Vec<Event> {
             region_code: None,
             territorial_rights: true,
             registered_on: d(2015, 1, 1),
+            established_on: Some(d(1998, 9, 1)),
         }
         .into(),
         OrganizationEvent::Renamed {
@@ -82,6 +83,14 @@ fn every_kind_of_event() -> Vec<Event> {
                 ..Passport::default()
             },
             updated_on: d(2017, 2, 1),
+            effective_on: None,
+        }
+        .into(),
+        OrganizationEvent::PassportUpdated {
+            org_id: org,
+            passport: Passport::default(),
+            updated_on: d(2017, 3, 1),
+            effective_on: Some(d(2017, 2, 15)),
         }
         .into(),
         OrganizationEvent::Dissolved {
@@ -283,6 +292,7 @@ async fn a_registration_stored_in_schema_v1_reads_as_today_s_event() {
         region_code: Some(77),
         territorial_rights: false,
         registered_on: d(2010, 5, 1),
+        established_on: None,
     }
     .into();
     assert_eq!(decode(&stored[0]).unwrap(), expected);

@@ -149,8 +149,10 @@ impl<'a> History<'a> {
 
     pub(crate) fn home_facts(&self, org: u32) -> HomeFacts {
         match &self.orgs[org as usize] {
-            Some(o) if o.dissolved_on.is_some() => HomeFacts::dissolved(o.level),
-            Some(o) => HomeFacts::open(o.level),
+            Some(o) if o.dissolved_on.is_some() => {
+                HomeFacts::dissolved(o.level).established(o.established_on)
+            }
+            Some(o) => HomeFacts::open(o.level).established(o.established_on),
             None => HomeFacts::not_found(),
         }
     }

@@ -33,15 +33,19 @@ impl History<'_> {
                 level: planned.level,
                 region_code: (planned.level == OrgLevel::Regional).then_some(planned.region),
                 territorial_rights: planned.territorial_rights,
-                registered_on: action.effective,
+                // Entered when the history begins, established when founded.
+                registered_on: action.entry,
+                established_on: Some(action.effective),
                 parent: planned.parent.map(|p| self.parent_facts(p)),
                 central_exists: planned.level != OrgLevel::Central && self.orgs[0].is_some(),
             }
             .into(),
+            // Undated, as a union enters its passports: the first describes
+            // the organisation from its founding (DESIGN.md §7).
             Kind::Passport => UpdatePassport {
                 org_id,
                 passport: self.passport(idx),
-                updated_on: action.effective,
+                effective_on: None,
             }
             .into(),
             Kind::Rename => {
@@ -105,11 +109,13 @@ impl History<'_> {
                 level: o.level,
                 dissolved: o.dissolved_on.is_some(),
                 ancestors,
+                established_on: o.established_on,
             },
             None => ParentFacts {
                 level: self.tree.orgs[idx].level,
                 dissolved: false,
                 ancestors,
+                established_on: None,
             },
         }
     }

@@ -71,10 +71,12 @@ async fn register(
         region_code: (level == OrgLevel::Regional).then_some(77),
         territorial_rights: false,
         registered_on: d(2000, 1, 1),
+        established_on: None,
         parent: parent.map(|(_, level)| ParentFacts {
             level,
             dissolved: false,
             ancestors: vec![],
+            established_on: None,
         }),
         central_exists: level != OrgLevel::Central,
     };

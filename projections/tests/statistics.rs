@@ -16,7 +16,7 @@ use domain::event::{Event, OrganizationEvent, PersonEvent};
 use domain::ids::{OrgId, PersonId};
 use domain::organization::{
     self, DissolveOrganization, MoveOrganization, Organization, OrganizationCommand, ParentFacts,
-    RegisterOrganization, UpdatePassport,
+    PassportFrom, RegisterOrganization, UpdatePassport,
 };
 use domain::person::{
     self, AdmitMember, EndMembership, ErasePersonalData, HomeFacts, Person, PersonCommand,
@@ -29,7 +29,9 @@ use domain::vocabulary::person::{
 use eventlog::{AppendRequest, EventLog, ExpectedVersion, SqliteLog};
 use futures::TryStreamExt;
 use projections::runtime::{Projection, Projector};
-use projections::statistics::{Report, Statistics, StatisticsError};
+use projections::statistics::{
+    Dimension, Key, MemberFilter, Report, Statistics, StatisticsError, TableSpec,
+};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use uuid::Uuid;
@@ -133,7 +135,19 @@ impl World {
             level: org.level,
             dissolved: org.dissolved_on.is_some(),
             ancestors,
+            established_on: org.established_on,
         }
+    }
+
+    /// The organisation as a home, with its date of establishment.
+    fn home(&self, id: OrgId) -> HomeFacts {
+        let org = self.org(id);
+        HomeFacts::open(org.level).established(org.established_on)
+    }
+
+    /// The first day anything may be dated in `id` (its establishment, or the floor).
+    fn begins(&self, id: OrgId) -> NaiveDate {
+        self.org(id).established_on.unwrap_or(self.floor)
     }
 
     async fn append(&self, events: Vec<Event>, erase: Option<String>) {
@@ -161,6 +175,12 @@ impl World {
 
     async fn register(&mut self, parent: Option<OrgId>, level: OrgLevel, rights: bool) -> OrgId {
         let org_id = OrgId(self.id());
+        // Half the organisations are found in place (no date), half were
+        // established on a day, never before their parent.
+        let established_on = (parent.is_some() && self.rng.random_bool(0.5)).then(|| {
+            let after = parent.map_or(self.floor, |p| self.begins(p));
+            self.day_between(after, d(2006, 1, 1).max(after))
+        });
         self.orgs.push((org_id, None));
         let command = RegisterOrganization {
             org_id,
@@ -170,7 +190,8 @@ impl World {
             level,
             region_code: (level == OrgLevel::Regional).then_some(self.orgs.len() as u8),
             territorial_rights: rights,
-            registered_on: d(2010, 1, 1),
+            registered_on: self.today,
+            established_on,
             parent: parent.map(|p| self.facts(p)),
             central_exists: level != OrgLevel::Central,
         };
@@ -197,17 +218,28 @@ impl World {
                 .then(|| self.rng.random_range(0..300)),
             ..Passport::default()
         };
-        let updated_on = self.day_between(d(2010, 1, 1), self.today);
+        // Dated or not (DESIGN.md §7): an undated first passport describes the
+        // primary from its beginning, a later one applies from today.
+        let since = match self.org(org_id).passport_from {
+            Some(PassportFrom::On(since)) => since,
+            _ => self.begins(org_id),
+        };
+        let effective_on = self
+            .rng
+            .random_bool(0.5)
+            .then(|| self.day_between(since.max(self.begins(org_id)), self.today));
         let idx = self.orgs.iter().position(|(o, _)| *o == org_id).unwrap();
-        self.org_command(
-            idx,
-            OrganizationCommand::UpdatePassport(UpdatePassport {
-                org_id,
-                passport,
-                updated_on,
-            }),
-        )
-        .await;
+        assert!(
+            self.org_command(
+                idx,
+                OrganizationCommand::UpdatePassport(UpdatePassport {
+                    org_id,
+                    passport,
+                    effective_on,
+                }),
+            )
+            .await
+        );
     }
 
     fn homes(&self) -> Vec<OrgId> {
@@ -288,12 +320,13 @@ impl World {
                 let birth = d(self.rng.random_range(1945..2004), 1, 1)
                     + Days::new(self.rng.random_range(0..366));
                 let (profile, personal) = self.profile(birth);
-                let effective_on = self.day_between(self.today - Days::new(3000), self.today);
+                let from = (self.today - Days::new(3000)).max(self.begins(home_org));
+                let effective_on = self.day_between(from, self.today);
                 self.persons.push((person_id, Person::default()));
                 let command = AdmitMember {
                     person_id,
                     home_org,
-                    home: HomeFacts::open(OrgLevel::Primary),
+                    home: self.home(home_org),
                     effective_on,
                     profile,
                     personal,
@@ -310,8 +343,8 @@ impl World {
                     person.current_spell_start().unwrap_or(self.today),
                 );
                 let to_org = homes[self.rng.random_range(0..homes.len())];
-                let effective_on = self.day_between(start, self.today);
-                let to = HomeFacts::open(self.org(to_org).level);
+                let effective_on = self.day_between(start.max(self.begins(to_org)), self.today);
+                let to = self.home(to_org);
                 self.person_command(
                     pick,
                     PersonCommand::Transfer(TransferMember {
@@ -362,11 +395,12 @@ impl World {
                     .and_then(|s| s.end)
                     .unwrap_or(self.today);
                 let home_org = homes[self.rng.random_range(0..homes.len())];
-                let effective_on = self.day_between(last_end, self.today);
+                let effective_on =
+                    self.day_between(last_end.max(self.begins(home_org)), self.today);
                 let command = AdmitMember {
                     person_id,
                     home_org,
-                    home: HomeFacts::open(OrgLevel::Primary),
+                    home: self.home(home_org),
                     effective_on,
                     profile: Profile {
                         category: MemberCategory::Pensioner,
@@ -443,7 +477,11 @@ impl World {
             .map(|(id, _)| *id)
             .collect();
         let new_parent_id = parents[self.rng.random_range(0..parents.len())];
-        let effective_on = self.day_between(org.placed_since, self.today);
+        let since = org
+            .placed_since
+            .unwrap_or(self.floor)
+            .max(self.begins(new_parent_id));
+        let effective_on = self.day_between(since, self.today);
         let command = MoveOrganization {
             org_id: org.org_id,
             new_parent_id,
@@ -464,7 +502,7 @@ impl World {
             o.as_ref()
                 .is_some_and(|o| o.parent_id == Some(org.org_id) && o.dissolved_on.is_none())
         });
-        let effective_on = self.day_between(org.placed_since, self.today);
+        let effective_on = self.day_between(org.placed_since.unwrap_or(self.floor), self.today);
         let command = DissolveOrganization {
             org_id: org.org_id,
             effective_on,
@@ -492,7 +530,11 @@ struct NaiveOrg {
     parent: Option<OrgId>,
     moves: Vec<(NaiveDate, u64, OrgId)>,
     dissolved: Option<(NaiveDate, u64)>,
-    passports: Vec<(NaiveDate, u64, Passport)>,
+    /// `None`: found in place, there on every date.
+    established: Option<NaiveDate>,
+    region_code: Option<u8>,
+    /// (first day, `None`: since the beginning; position; passport).
+    passports: Vec<(Option<NaiveDate>, u64, Passport)>,
 }
 
 #[derive(Default)]
@@ -630,6 +672,8 @@ impl Naive {
                 org_id,
                 parent_id,
                 level,
+                established_on,
+                region_code,
                 ..
             } => self.orgs.push(NaiveOrg {
                 id: org_id,
@@ -638,6 +682,8 @@ impl Naive {
                 parent: parent_id,
                 moves: vec![],
                 dissolved: None,
+                established: established_on,
+                region_code,
                 passports: vec![],
             }),
             OrganizationEvent::Moved {
@@ -657,10 +703,16 @@ impl Naive {
                 org_id,
                 passport,
                 updated_on,
-            } => self
-                .org_mut(org_id)
-                .passports
-                .push((updated_on, pos, passport)),
+                effective_on,
+            } => {
+                let org = self.org_mut(org_id);
+                let from = match (effective_on, org.passports.is_empty()) {
+                    (Some(day), _) => Some(day),
+                    (None, true) => None,
+                    (None, false) => Some(updated_on),
+                };
+                org.passports.push((from, pos, passport));
+            }
             OrganizationEvent::Renamed { .. } => {}
         }
     }
@@ -749,6 +801,7 @@ impl Naive {
 
     fn exists(&self, org: &NaiveOrg, on: NaiveDate, at: u64) -> bool {
         org.pos <= at
+            && org.established.is_none_or(|e| e <= on)
             && !org
                 .dissolved
                 .is_some_and(|(day, pos)| pos <= at && day <= on)
@@ -758,7 +811,7 @@ impl Naive {
         let o = self.org(org);
         o.passports
             .iter()
-            .filter(|p| p.0 <= on && p.1 <= at)
+            .filter(|p| p.0.is_none_or(|from| from <= on) && p.1 <= at)
             .max_by_key(|p| (p.0, p.1))
             .map(|p| p.2.clone())
             .unwrap_or_default()
@@ -1121,6 +1174,15 @@ async fn check_union(seed: u64) {
         naive.orgs.iter().filter(|o| o.dissolved.is_some()).count()
     );
     check_against_naive(&rebuilt, &naive, &dates[3..], &positions[2..]);
+    // The report builder on the same union: fewer positions, every date.
+    let some_positions: Vec<u64> = positions
+        .iter()
+        .copied()
+        .step_by(7)
+        .chain([p1, naive.head])
+        .collect();
+    let tables = check_tables_against_naive(&live, &naive, &dates, &some_positions);
+    assert!(tables > 1000, "only {tables} tables checked");
     assert!(checked > 2000, "only {checked} reports checked");
     check_journal_against_naive(&live, &naive);
     check_journal_against_naive(&rebuilt, &naive);
@@ -1255,4 +1317,244 @@ async fn an_unknown_organisation_is_an_error_and_every_bucket_is_present() {
     assert_eq!(report.breakdown.len(), 2);
     assert_eq!(report.members, 0);
     assert!(report.employees > 0 || report.worker_coverage.is_none());
+}
+
+/// The report builder's tables against the naive fold: every cell of a few
+/// tables (two dimensions, custom bands, filters) on every organisation, date
+/// and position checked.
+fn check_tables_against_naive(
+    stats: &Statistics,
+    naive: &Naive,
+    dates: &[NaiveDate],
+    positions: &[u64],
+) -> usize {
+    let specs = table_specs();
+    let mut checked = 0;
+    for &at in positions {
+        for &on in dates {
+            for org in &naive.orgs {
+                if !naive.exists(org, on, at) {
+                    continue;
+                }
+                for spec in &specs {
+                    let table = stats.table(org.id, on, Some(at), spec).unwrap();
+                    let expected = naive.table(org.id, on, at, spec);
+                    let mut seen = 0;
+                    for (r, row_key) in table.rows.iter().enumerate() {
+                        let columns: Vec<Option<&Key>> = if spec.columns.is_none() {
+                            vec![None]
+                        } else {
+                            table.columns.iter().map(Some).collect()
+                        };
+                        for (c, column_key) in columns.into_iter().enumerate() {
+                            let want = expected
+                                .get(&(row_key.clone(), column_key.cloned()))
+                                .copied()
+                                .unwrap_or(0);
+                            seen += want;
+                            assert_eq!(
+                                table.cells[r][c], want,
+                                "{spec:?} of {:?} on {on} at {at}: {row_key:?} × {column_key:?}",
+                                org.id
+                            );
+                        }
+                    }
+                    let all: u64 = expected.values().sum();
+                    assert_eq!(
+                        seen, all,
+                        "{spec:?}: a naive key outside the table's headings: {expected:?} vs {table:?}"
+                    );
+                    checked += 1;
+                }
+                // Unfiltered, by one dimension, a table sums to the report's members.
+                let by_gender = TableSpec {
+                    filter: MemberFilter::default(),
+                    rows: Dimension::Gender,
+                    columns: None,
+                    age_edges: vec![36, 46, 56, 66],
+                    tenure_edges: vec![1.0, 5.0, 10.0, 20.0],
+                };
+                let table = stats.table(org.id, on, Some(at), &by_gender).unwrap();
+                let report = stats.report(org.id, on, Some(at)).unwrap();
+                assert_eq!(table.total(), report.members);
+            }
+        }
+    }
+    checked
+}
+
+fn table_specs() -> Vec<TableSpec> {
+    let plain = TableSpec {
+        filter: MemberFilter::default(),
+        rows: Dimension::Child,
+        columns: Some(Dimension::Gender),
+        age_edges: vec![36, 46, 56, 66],
+        tenure_edges: vec![1.0, 5.0, 10.0, 20.0],
+    };
+    vec![
+        plain.clone(),
+        TableSpec {
+            rows: Dimension::AgeBand,
+            columns: Some(Dimension::Sector),
+            age_edges: vec![25, 30, 50],
+            filter: MemberFilter {
+                categories: vec![0, 1],
+                tenure_from_years: Some(0.5),
+                ..MemberFilter::default()
+            },
+            ..plain.clone()
+        },
+        TableSpec {
+            rows: Dimension::TenureBand,
+            columns: Some(Dimension::Category),
+            tenure_edges: vec![0.25, 2.0, 3.5],
+            filter: MemberFilter {
+                genders: vec![0],
+                age_from: Some(30),
+                age_to: Some(60),
+                ..MemberFilter::default()
+            },
+            ..plain.clone()
+        },
+        TableSpec {
+            rows: Dimension::Region,
+            columns: Some(Dimension::Level),
+            filter: MemberFilter {
+                sectors: vec![1, 2],
+                tenure_under_years: Some(6.0),
+                ..MemberFilter::default()
+            },
+            ..plain.clone()
+        },
+        TableSpec {
+            rows: Dimension::Profession,
+            columns: Some(Dimension::Child),
+            filter: MemberFilter {
+                professions: vec![0, 3, 5],
+                levels: vec![OrgLevel::Primary, OrgLevel::Group],
+                region_codes: vec![1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12],
+                ..MemberFilter::default()
+            },
+            ..plain
+        },
+    ]
+}
+
+impl Naive {
+    fn region_of(&self, org: OrgId, on: NaiveDate, at: u64) -> Option<u8> {
+        let mut up = Some(org);
+        while let Some(o) = up {
+            let naive = self.org(o);
+            if naive.level == OrgLevel::Regional {
+                return naive.region_code;
+            }
+            up = self.parent_on(o, on, at);
+        }
+        None
+    }
+
+    /// The naive table: (row key, column key) → members, counted spell by spell.
+    fn table(
+        &self,
+        root: OrgId,
+        on: NaiveDate,
+        at: u64,
+        spec: &TableSpec,
+    ) -> HashMap<(Key, Option<Key>), u64> {
+        let children = self.children(root, on, at);
+        let mut counts = HashMap::new();
+        for p in self.persons.values() {
+            let known: Vec<&NaiveSpell> = p.spells.iter().filter(|s| s.pos <= at).collect();
+            let spells: Vec<Spell> = known
+                .iter()
+                .map(|s| Spell {
+                    home_org: s.home,
+                    start: s.start,
+                    end: s.end.filter(|e| e.1 <= at).map(|e| e.0),
+                })
+                .collect();
+            for spell in spells
+                .iter()
+                .filter(|s| s.covers(on) && self.within(s.home_org, root, on, at))
+            {
+                let (gender, birth) = p.first.unwrap();
+                let age = age_on(birth, on) as u32;
+                let mut changes: Vec<_> = p
+                    .profile
+                    .iter()
+                    .filter(|c| c.0 <= on && c.1 <= at)
+                    .collect();
+                changes.sort_by_key(|c| (c.0, c.1));
+                let (mut category, mut profession) = (None, None);
+                for c in changes {
+                    category = c.2.or(category);
+                    profession = c.3.unwrap_or(profession);
+                }
+                let category = category.unwrap() as u8;
+                let profession = profession.map(|p| p as u8);
+                let years = tenure_years(tenure_days(&spells, on));
+                let mut primary = Some(spell.home_org);
+                while let Some(o) = primary.filter(|&o| self.org(o).level != OrgLevel::Primary) {
+                    primary = self.parent_on(o, on, at);
+                }
+                let sector = primary
+                    .and_then(|o| self.passport(o, on, at).sector)
+                    .map(|s| Sector::ALL.iter().position(|x| *x == s).unwrap() as u8);
+                let region = self.region_of(spell.home_org, on, at);
+                let level = self.org(spell.home_org).level;
+                let f = &spec.filter;
+                let passes = (f.genders.is_empty() || f.genders.contains(&(gender as u8)))
+                    && (f.categories.is_empty() || f.categories.contains(&category))
+                    && (f.professions.is_empty()
+                        || profession.is_some_and(|p| f.professions.contains(&p)))
+                    && f.age_from.is_none_or(|a| age >= a)
+                    && f.age_to.is_none_or(|a| age <= a)
+                    && f.tenure_from_years.is_none_or(|t| years >= t)
+                    && f.tenure_under_years.is_none_or(|t| years < t)
+                    && (f.sectors.is_empty() || sector.is_some_and(|s| f.sectors.contains(&s)))
+                    && (f.region_codes.is_empty()
+                        || region.is_some_and(|r| f.region_codes.contains(&r)))
+                    && (f.levels.is_empty() || f.levels.contains(&level));
+                if !passes {
+                    continue;
+                }
+                let key = |dimension: Dimension| -> Key {
+                    match dimension {
+                        Dimension::Gender => Key::Gender(gender as u8),
+                        Dimension::Category => Key::Category(category),
+                        Dimension::Profession => Key::Profession(profession),
+                        Dimension::AgeBand => {
+                            let k = spec.age_edges.iter().filter(|&&e| age >= e).count();
+                            Key::AgeBand {
+                                from: if k == 0 { 0 } else { spec.age_edges[k - 1] },
+                                until: spec.age_edges.get(k).copied(),
+                            }
+                        }
+                        Dimension::TenureBand => {
+                            let k = spec.tenure_edges.iter().filter(|&&e| years >= e).count();
+                            let milli = |y: f64| (y * 1000.0).round() as u64;
+                            Key::TenureBand {
+                                from_milli: if k == 0 {
+                                    0
+                                } else {
+                                    milli(spec.tenure_edges[k - 1])
+                                },
+                                until_milli: spec.tenure_edges.get(k).map(|&e| milli(e)),
+                            }
+                        }
+                        Dimension::Sector => Key::Sector(sector),
+                        Dimension::Region => Key::Region(region),
+                        Dimension::Level => Key::Level(level),
+                        Dimension::Child => children
+                            .iter()
+                            .find(|&&c| self.within(spell.home_org, c, on, at))
+                            .map_or(Key::Itself(root), |&c| Key::Child(c)),
+                    }
+                };
+                let cell = (key(spec.rows), spec.columns.map(key));
+                *counts.entry(cell).or_insert(0) += 1;
+            }
+        }
+        counts
+    }
 }

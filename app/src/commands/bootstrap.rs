@@ -63,6 +63,8 @@ pub async fn initialise(
                 region_code: None,
                 territorial_rights: false,
                 registered_on: issued.today,
+                // The union was there before its registry: found in place.
+                established_on: None,
                 parent: None,
                 central_exists: false,
             };

@@ -31,9 +31,11 @@ pub struct NewOrganization {
     pub region_code: Option<u8>,
     /// Whether a PRIMARY organisation has the rights of a territorial one.
     pub territorial_rights: bool,
+    /// The day it was established; `None`: found in place (DESIGN.md §7).
+    pub established_on: Option<NaiveDate>,
 }
 
-/// Registers an organisation under its parent, from today. Returns its id.
+/// Registers an organisation under its parent, entered today. Returns its id.
 ///
 /// # Errors
 /// The charter's refusals, conflicts, log failures.
@@ -68,6 +70,7 @@ pub async fn register_organization(
                 region_code: new.region_code,
                 territorial_rights: new.territorial_rights,
                 registered_on: issued.today,
+                established_on: new.established_on,
                 parent,
                 central_exists: facts.central_exists(),
             };
@@ -104,7 +107,8 @@ pub async fn rename_organization(
     on_organization(commands, issued, org_id, command.into()).await
 }
 
-/// Replaces an organisation's passport, from today.
+/// Replaces an organisation's passport, from `effective_on` or undated
+/// (DESIGN.md §7).
 ///
 /// # Errors
 /// The charter's refusals, conflicts, log failures.
@@ -113,11 +117,12 @@ pub async fn update_passport(
     issued: &Issued,
     org_id: OrgId,
     passport: Passport,
+    effective_on: Option<NaiveDate>,
 ) -> Result<Appended, Error> {
     let command = UpdatePassport {
         org_id,
         passport,
-        updated_on: issued.today,
+        effective_on,
     };
     on_organization(commands, issued, org_id, command.into()).await
 }
@@ -233,5 +238,6 @@ fn parent_facts(
         level: state.level,
         dissolved: state.dissolved_on.is_some(),
         ancestors,
+        established_on: state.established_on,
     })
 }

@@ -443,8 +443,10 @@ pub(crate) async fn load_org(
 pub(crate) fn home_facts(org: &Option<Organization>) -> HomeFacts {
     match org {
         None => HomeFacts::not_found(),
-        Some(org) if org.dissolved_on.is_some() => HomeFacts::dissolved(org.level),
-        Some(org) => HomeFacts::open(org.level),
+        Some(org) if org.dissolved_on.is_some() => {
+            HomeFacts::dissolved(org.level).established(org.established_on)
+        }
+        Some(org) => HomeFacts::open(org.level).established(org.established_on),
     }
 }
 

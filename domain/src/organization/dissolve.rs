@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use crate::error::DomainError;
 use crate::event::OrganizationEvent;
 use crate::ids::OrgId;
-use crate::organization::{Organization, OrganizationCommand, open};
+use crate::organization::{Organization, OrganizationCommand, check_placed, open};
 use crate::rules::{RuleViolation, not_after_today};
 
 /// Dissolve the organisation from `effective_on`.
@@ -44,13 +44,7 @@ pub(crate) fn decide(
         }
         .into());
     }
-    if command.effective_on < organization.placed_since {
-        return Err(RuleViolation::BeforeCurrentPlacement {
-            effective_on: command.effective_on,
-            since: organization.placed_since,
-        }
-        .into());
-    }
+    check_placed(organization, command.effective_on)?;
     not_after_today(command.effective_on, today)?;
     Ok(vec![OrganizationEvent::Dissolved {
         org_id: organization.org_id,

@@ -33,6 +33,7 @@ pub fn parent(level: OrgLevel, ancestors: &[OrgId]) -> ParentFacts {
         level,
         dissolved: false,
         ancestors: ancestors.to_vec(),
+        established_on: None,
     }
 }
 
@@ -52,6 +53,7 @@ pub fn register(
         region_code: None,
         territorial_rights: false,
         registered_on: on,
+        established_on: Some(on),
         parent: Some(facts),
         central_exists: true,
     }
@@ -72,5 +74,26 @@ pub fn registered(
         region_code: None,
         territorial_rights: false,
         registered_on: on,
+        established_on: Some(on),
+    }
+}
+
+/// Registered on `on` without a date of establishment: found in place.
+pub fn found_in_place(
+    org_id: OrgId,
+    parent_id: OrgId,
+    level: OrgLevel,
+    on: NaiveDate,
+) -> OrganizationEvent {
+    OrganizationEvent::Registered {
+        org_id,
+        parent_id: Some(parent_id),
+        name: format!("организация {level:?}"),
+        short_name: None,
+        level,
+        region_code: None,
+        territorial_rights: false,
+        registered_on: on,
+        established_on: None,
     }
 }

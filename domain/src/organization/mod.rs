@@ -5,6 +5,7 @@
 //! folds an [`OrganizationEvent`] in. What a rule needs from other streams (the
 //! parent, the CENTRAL organisation, the members inside) comes in as facts.
 
+pub mod dates;
 mod dissolve;
 #[cfg(test)]
 mod fixtures;
@@ -21,6 +22,7 @@ use crate::ids::OrgId;
 use crate::rules::RuleViolation;
 use crate::vocabulary::organization::{OrgLevel, Passport};
 
+pub use dates::PassportFrom;
 pub use dissolve::DissolveOrganization;
 pub use move_under::MoveOrganization;
 pub use passport::UpdatePassport;
@@ -44,12 +46,17 @@ pub struct Organization {
     pub region_code: Option<u8>,
     /// A primary with the rights of a territorial organisation.
     pub territorial_rights: bool,
-    /// The day it was registered.
+    /// The day it was entered in the registry.
     pub registered_on: NaiveDate,
-    /// The first day under the current parent (registration or the last move).
-    pub placed_since: NaiveDate,
+    /// The day it was established; `None`: found in place (see [`dates`]).
+    pub established_on: Option<NaiveDate>,
+    /// The first day under the current parent: the last move, else its
+    /// establishment (`None`: found in place and never moved).
+    pub placed_since: Option<NaiveDate>,
     /// The passport (primary organisations).
     pub passport: Passport,
+    /// Where the passport in effect now begins; `None` before the first one.
+    pub passport_from: Option<PassportFrom>,
     /// The first day it no longer exists, once dissolved.
     pub dissolved_on: Option<NaiveDate>,
 }
@@ -65,6 +72,8 @@ pub struct ParentFacts {
     /// itself not included). A move is a cycle when the moved organisation is the
     /// new parent or among these.
     pub ancestors: Vec<OrgId>,
+    /// The day the parent was established; `None`: found in place.
+    pub established_on: Option<NaiveDate>,
 }
 
 /// Every command on an organisation.
@@ -115,6 +124,7 @@ pub fn evolve(organization: &mut Option<Organization>, event: &OrganizationEvent
         region_code,
         territorial_rights,
         registered_on,
+        established_on,
     } = event
     {
         *organization = Some(Organization {
@@ -126,8 +136,10 @@ pub fn evolve(organization: &mut Option<Organization>, event: &OrganizationEvent
             region_code: *region_code,
             territorial_rights: *territorial_rights,
             registered_on: *registered_on,
-            placed_since: *registered_on,
+            established_on: *established_on,
+            placed_since: *established_on,
             passport: Passport::default(),
+            passport_from: None,
             dissolved_on: None,
         });
         return;
@@ -149,10 +161,17 @@ pub fn evolve(organization: &mut Option<Organization>, event: &OrganizationEvent
             ..
         } => {
             organization.parent_id = Some(*to_parent);
-            organization.placed_since = *effective_on;
+            organization.placed_since = Some(*effective_on);
         }
-        OrganizationEvent::PassportUpdated { passport, .. } => {
+        OrganizationEvent::PassportUpdated {
+            passport,
+            updated_on,
+            effective_on,
+            ..
+        } => {
+            let first = organization.passport_from.is_none();
             organization.passport = passport.clone();
+            organization.passport_from = Some(PassportFrom::of(first, *effective_on, *updated_on));
         }
         OrganizationEvent::Dissolved { effective_on, .. } => {
             organization.dissolved_on = Some(*effective_on);
@@ -171,19 +190,26 @@ fn open(organization: &Option<Organization>) -> Result<&Organization, DomainErro
     Ok(organization)
 }
 
-/// Refuses a date after today or before the organisation's registration.
+/// Refuses a date after today or before the organisation's establishment.
 fn check_dated(
     organization: &Organization,
     date: NaiveDate,
     today: NaiveDate,
 ) -> Result<(), RuleViolation> {
-    if date < organization.registered_on {
-        return Err(RuleViolation::BeforeRegistration {
-            date,
-            registered_on: organization.registered_on,
-        });
-    }
+    dates::check_begun(organization.established_on, date)?;
     crate::rules::not_after_today(date, today)
+}
+
+/// Refuses a move or dissolution dated before the organisation's current place
+/// began (its last move or its establishment).
+fn check_placed(organization: &Organization, effective_on: NaiveDate) -> Result<(), RuleViolation> {
+    match organization.placed_since {
+        Some(since) if effective_on < since => Err(RuleViolation::BeforeCurrentPlacement {
+            effective_on,
+            since,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Checks that an organisation of `level` may sit under the parent described by `parent`.

@@ -5,7 +5,9 @@ use chrono::NaiveDate;
 use crate::error::DomainError;
 use crate::event::OrganizationEvent;
 use crate::ids::OrgId;
-use crate::organization::{Organization, OrganizationCommand, ParentFacts, check_parent, open};
+use crate::organization::{
+    Organization, OrganizationCommand, ParentFacts, check_parent, check_placed, dates, open,
+};
 use crate::rules::{RuleViolation, not_after_today};
 
 /// Move the organisation under `new_parent_id` from `effective_on`.
@@ -35,7 +37,9 @@ impl From<MoveOrganization> for OrganizationCommand {
 /// parent is the organisation or one of its descendants;
 /// [`RuleViolation::ParentNotFound`], [`RuleViolation::ParentDissolved`],
 /// [`RuleViolation::ParentLevel`] (the CENTRAL organisation never moves);
-/// [`RuleViolation::BeforeCurrentPlacement`] or [`RuleViolation::FutureDate`].
+/// [`RuleViolation::BeforeCurrentPlacement`],
+/// [`RuleViolation::BeforeEstablishment`] (of the new parent) or
+/// [`RuleViolation::FutureDate`].
 pub(crate) fn decide(
     organization: &Option<Organization>,
     command: &MoveOrganization,
@@ -66,12 +70,9 @@ pub(crate) fn decide(
         organization.territorial_rights,
         command.new_parent.as_ref(),
     )?;
-    if command.effective_on < organization.placed_since {
-        return Err(RuleViolation::BeforeCurrentPlacement {
-            effective_on: command.effective_on,
-            since: organization.placed_since,
-        }
-        .into());
+    check_placed(organization, command.effective_on)?;
+    if let Some(parent) = &command.new_parent {
+        dates::check_begun(parent.established_on, command.effective_on)?;
     }
     not_after_today(command.effective_on, today)?;
     Ok(vec![OrganizationEvent::Moved {
@@ -126,7 +127,7 @@ mod tests {
             }]);
         assert_eq!(
             school.map(|org| (org.parent_id, org.placed_since)),
-            Some((Some(OTHER_DISTRICT), d(2023, 9, 1)))
+            Some((Some(OTHER_DISTRICT), Some(d(2023, 9, 1))))
         );
     }
 
@@ -203,6 +204,54 @@ mod tests {
             .then_err(RuleViolation::BeforeCurrentPlacement {
                 effective_on: d(2023, 8, 31),
                 since: d(2023, 9, 1),
+            });
+    }
+
+    #[test]
+    fn an_organisation_found_in_place_moves_as_of_any_past_day() {
+        let school = found_in_place(SCHOOL, DISTRICT, OrgLevel::Primary, d(2024, 5, 1));
+        given([school.clone()])
+            .when(move_under(
+                SCHOOL,
+                OTHER_DISTRICT,
+                parent(OrgLevel::Territorial, &[MOSCOW, CENTRAL]),
+                d(2012, 9, 1),
+            ))
+            .then([OrganizationEvent::Moved {
+                org_id: SCHOOL,
+                from_parent: DISTRICT,
+                to_parent: OTHER_DISTRICT,
+                effective_on: d(2012, 9, 1),
+            }]);
+        let new_parent = ParentFacts {
+            established_on: Some(d(2013, 1, 1)),
+            ..parent(OrgLevel::Territorial, &[MOSCOW, CENTRAL])
+        };
+        given([school])
+            .when(move_under(
+                SCHOOL,
+                OTHER_DISTRICT,
+                new_parent,
+                d(2012, 9, 1),
+            ))
+            .then_err(RuleViolation::BeforeEstablishment {
+                date: d(2012, 9, 1),
+                established_on: d(2013, 1, 1),
+            });
+    }
+
+    #[test]
+    fn an_organisation_established_on_a_day_moves_from_that_day_on() {
+        given([school()])
+            .when(move_under(
+                SCHOOL,
+                OTHER_DISTRICT,
+                parent(OrgLevel::Territorial, &[MOSCOW, CENTRAL]),
+                d(1999, 12, 31),
+            ))
+            .then_err(RuleViolation::BeforeCurrentPlacement {
+                effective_on: d(1999, 12, 31),
+                since: d(2000, 1, 1),
             });
     }
 }

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use crate::error::{DomainError, InvalidInput, non_blank};
 use crate::event::OrganizationEvent;
 use crate::ids::OrgId;
-use crate::organization::{Organization, OrganizationCommand, ParentFacts, check_parent};
+use crate::organization::{Organization, OrganizationCommand, ParentFacts, check_parent, dates};
 use crate::rules::{RuleViolation, not_after_today};
 use crate::vocabulary::organization::OrgLevel;
 
@@ -26,8 +26,10 @@ pub struct RegisterOrganization {
     pub region_code: Option<u8>,
     /// A PRIMARY with the rights of a territorial organisation (sits under a REGIONAL one).
     pub territorial_rights: bool,
-    /// The day of registration.
+    /// The day it is entered in the registry (today).
     pub registered_on: NaiveDate,
+    /// The day it was established; `None`: found in place (see `dates`).
+    pub established_on: Option<NaiveDate>,
     /// What the registry knows about `parent_id`; `None` when it does not know it.
     pub parent: Option<ParentFacts>,
     /// Whether a CENTRAL organisation is registered already.
@@ -47,7 +49,9 @@ impl From<RegisterOrganization> for OrganizationCommand {
 /// [`InvalidInput::RegionCode`], [`InvalidInput::TerritorialRightsNotPrimary`],
 /// [`InvalidInput::MissingParent`]; [`RuleViolation::SecondCentral`];
 /// [`RuleViolation::ParentNotFound`], [`RuleViolation::ParentDissolved`],
-/// [`RuleViolation::ParentLevel`]; [`RuleViolation::FutureDate`].
+/// [`RuleViolation::ParentLevel`]; [`RuleViolation::FutureDate`] for either
+/// date; [`RuleViolation::BeforeEstablishment`] when established before its
+/// parent was.
 pub(crate) fn decide(
     organization: &Option<Organization>,
     command: &RegisterOrganization,
@@ -92,6 +96,12 @@ pub(crate) fn decide(
         }
     }
     not_after_today(command.registered_on, today)?;
+    if let Some(established_on) = command.established_on {
+        not_after_today(established_on, today)?;
+        if let Some(parent) = &command.parent {
+            dates::check_begun(parent.established_on, established_on)?;
+        }
+    }
     Ok(vec![OrganizationEvent::Registered {
         org_id: command.org_id,
         parent_id: command.parent_id,
@@ -106,6 +116,7 @@ pub(crate) fn decide(
         region_code: command.region_code,
         territorial_rights: command.territorial_rights,
         registered_on: command.registered_on,
+        established_on: command.established_on,
     }])
 }
 
@@ -129,6 +140,7 @@ mod tests {
             region_code: None,
             territorial_rights: false,
             registered_on: d(1990, 1, 1),
+            established_on: None,
             parent: None,
             central_exists,
         }
@@ -160,6 +172,7 @@ mod tests {
                 region_code: None,
                 territorial_rights: false,
                 registered_on: d(1990, 1, 1),
+                established_on: None,
             }]);
         given([])
             .when(central(true))
@@ -184,6 +197,7 @@ mod tests {
                 region_code: Some(77),
                 territorial_rights: false,
                 registered_on: d(1990, 2, 1),
+                established_on: Some(d(1990, 2, 1)),
             }]);
         assert_eq!(moscow.map(|org| org.region_code), Some(Some(77)));
     }
@@ -247,6 +261,7 @@ mod tests {
                 region_code: None,
                 territorial_rights: true,
                 registered_on: d(2000, 1, 1),
+                established_on: Some(d(2000, 1, 1)),
             }]);
     }
 
@@ -324,5 +339,48 @@ mod tests {
                 date: tomorrow,
                 today: today(),
             });
+    }
+
+    #[test]
+    fn an_organisation_is_established_neither_in_the_future_nor_before_its_parent() {
+        let command = register(
+            SCHOOL,
+            DISTRICT,
+            OrgLevel::Primary,
+            ParentFacts {
+                established_on: Some(d(2010, 9, 1)),
+                ..parent(OrgLevel::Territorial, &[MOSCOW, CENTRAL])
+            },
+            today(),
+        );
+        given([])
+            .when(RegisterOrganization {
+                established_on: Some(d(2010, 8, 31)),
+                ..command.clone()
+            })
+            .then_err(RuleViolation::BeforeEstablishment {
+                date: d(2010, 8, 31),
+                established_on: d(2010, 9, 1),
+            });
+        let tomorrow = today().succ_opt().unwrap();
+        given([])
+            .when(RegisterOrganization {
+                established_on: Some(tomorrow),
+                ..command.clone()
+            })
+            .then_err(RuleViolation::FutureDate {
+                date: tomorrow,
+                today: today(),
+            });
+        let school = given([])
+            .when(RegisterOrganization {
+                established_on: None,
+                ..command
+            })
+            .then([found_in_place(SCHOOL, DISTRICT, OrgLevel::Primary, today())]);
+        assert_eq!(
+            school.map(|org| (org.established_on, org.placed_since)),
+            Some((None, None))
+        );
     }
 }

@@ -30,7 +30,7 @@ impl From<RenameOrganization> for OrganizationCommand {
 ///
 /// # Errors
 /// [`DomainError::NotFound`]; [`RuleViolation::AlreadyDissolved`](crate::rules::RuleViolation::AlreadyDissolved);
-/// [`InvalidInput::EmptyName`]; `BeforeRegistration` or `FutureDate` for the date.
+/// [`InvalidInput::EmptyName`]; `BeforeEstablishment` or `FutureDate` for the date.
 pub(crate) fn decide(
     organization: &Option<Organization>,
     command: &RenameOrganization,
@@ -114,9 +114,9 @@ mod tests {
             d(2000, 1, 1),
         )])
         .when(rename("Гимназия", d(1999, 1, 1)))
-        .then_err(RuleViolation::BeforeRegistration {
+        .then_err(RuleViolation::BeforeEstablishment {
             date: d(1999, 1, 1),
-            registered_on: d(2000, 1, 1),
+            established_on: d(2000, 1, 1),
         });
     }
 

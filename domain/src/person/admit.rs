@@ -56,7 +56,8 @@ impl From<AdmitMember> for PersonCommand {
 ///
 /// # Errors
 /// [`InvalidInput::EmptyName`] or [`InvalidInput::BirthYearMismatch`] for malformed
-/// data; the home's rule 2 refusals; [`RuleViolation::TooYoung`] under 14 on
+/// data; the home's rule 2 refusals and [`RuleViolation::BeforeEstablishment`]
+/// before the home was established; [`RuleViolation::TooYoung`] under 14 on
 /// `effective_on`; [`RuleViolation::FutureDate`];
 /// [`RuleViolation::ActiveElsewhere`] when the person is an active member;
 /// [`RuleViolation::AlreadyErased`] when re-admitting an erased person (their
@@ -74,7 +75,7 @@ pub(crate) fn decide(
     if command.profile.birth_year != personal.birth_date.year() {
         return Err(InvalidInput::BirthYearMismatch.into());
     }
-    command.home.check()?;
+    command.home.check_on(command.effective_on)?;
     let age = age_on(personal.birth_date, command.effective_on);
     if age < MIN_ADMISSION_AGE {
         return Err(RuleViolation::TooYoung { age }.into());
@@ -277,6 +278,30 @@ mod tests {
                 })
                 .then([admitted(ANNA, SCHOOL, d(2020, 9, 1))]);
         }
+    }
+
+    #[test]
+    fn an_admission_is_not_dated_before_the_home_was_established() {
+        let established = HomeFacts::open(OrgLevel::Primary).established(Some(d(2015, 9, 1)));
+        given([])
+            .when(AdmitMember {
+                home: established,
+                ..admit(ANNA, SCHOOL, d(2015, 8, 31))
+            })
+            .then_err(RuleViolation::BeforeEstablishment {
+                date: d(2015, 8, 31),
+                established_on: d(2015, 9, 1),
+            });
+        given([])
+            .when(AdmitMember {
+                home: established,
+                ..admit(ANNA, SCHOOL, d(2015, 9, 1))
+            })
+            .then([admitted(ANNA, SCHOOL, d(2015, 9, 1))]);
+        // Found in place (no date): ten years back is fine.
+        given([])
+            .when(admit(ANNA, SCHOOL, d(2014, 1, 9)))
+            .then([admitted(ANNA, SCHOOL, d(2014, 1, 9))]);
     }
 
     #[test]

@@ -102,6 +102,8 @@ pub struct HomeFacts {
     pub dissolved: bool,
     /// Its level; meaningless when `exists` is false.
     pub level: OrgLevel,
+    /// The day it was established; `None`: found in place, any past date fits.
+    pub established_on: Option<NaiveDate>,
 }
 
 impl HomeFacts {
@@ -111,6 +113,7 @@ impl HomeFacts {
             exists: true,
             dissolved: false,
             level,
+            established_on: None,
         }
     }
 
@@ -120,6 +123,7 @@ impl HomeFacts {
             exists: true,
             dissolved: true,
             level,
+            established_on: None,
         }
     }
 
@@ -129,6 +133,15 @@ impl HomeFacts {
             exists: false,
             dissolved: false,
             level: OrgLevel::Primary,
+            established_on: None,
+        }
+    }
+
+    /// The same organisation, established on `established_on`.
+    pub fn established(self, established_on: Option<NaiveDate>) -> HomeFacts {
+        HomeFacts {
+            established_on,
+            ..self
         }
     }
 
@@ -149,6 +162,16 @@ impl HomeFacts {
             return Err(RuleViolation::NotAHomeLevel { level: self.level });
         }
         Ok(())
+    }
+
+    /// [`HomeFacts::check`], and that the organisation had begun on `effective_on`
+    /// (DESIGN.md §7).
+    ///
+    /// # Errors
+    /// As [`HomeFacts::check`]; [`RuleViolation::BeforeEstablishment`].
+    pub fn check_on(&self, effective_on: NaiveDate) -> Result<(), RuleViolation> {
+        self.check()?;
+        crate::organization::dates::check_begun(self.established_on, effective_on)
     }
 }
 

@@ -32,7 +32,8 @@ impl From<TransferMember> for PersonCommand {
 /// # Errors
 /// [`DomainError::NotFound`] for a person never admitted;
 /// [`RuleViolation::NotAMember`] after the membership ended;
-/// [`RuleViolation::SameHome`]; the new home's rule 2 refusals;
+/// [`RuleViolation::SameHome`]; the new home's rule 2 refusals and
+/// [`RuleViolation::BeforeEstablishment`] before it was established;
 /// [`RuleViolation::BeforeCurrentSpell`] or [`RuleViolation::FutureDate`].
 pub(crate) fn decide(
     person: &Person,
@@ -43,7 +44,7 @@ pub(crate) fn decide(
     if command.to_org == home {
         return Err(RuleViolation::SameHome.into());
     }
-    command.to.check()?;
+    command.to.check_on(command.effective_on)?;
     check_effective_on(command.effective_on, spell_start, today)?;
     Ok(vec![PersonEvent::Transferred {
         person_id,
@@ -67,6 +68,19 @@ mod tests {
         given([admitted(ANNA, SCHOOL, d(2020, 9, 1))])
             .when(transfer(ANNA, KINDERGARTEN, d(2024, 1, 10)))
             .then([transferred(ANNA, SCHOOL, KINDERGARTEN, d(2024, 1, 10))]);
+    }
+
+    #[test]
+    fn a_transfer_is_not_dated_before_the_new_home_was_established() {
+        given([admitted(ANNA, SCHOOL, d(2020, 9, 1))])
+            .when(TransferMember {
+                to: HomeFacts::open(OrgLevel::Primary).established(Some(d(2024, 2, 1))),
+                ..transfer(ANNA, KINDERGARTEN, d(2024, 1, 10))
+            })
+            .then_err(RuleViolation::BeforeEstablishment {
+                date: d(2024, 1, 10),
+                established_on: d(2024, 2, 1),
+            });
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //!
 //! Layout: [`scalars`], [`enums`]; [`organization`], [`member`] (members and
 //! cards), [`application`], [`statistics`] (statistics and movement),
+//! [`report`] (the report builder),
 //! [`events`] (journal and subscription), [`access`] (viewer, grants, audit
 //! trail); [`mutation`] (the command mutations); [`extension`] (error codes,
 //! recording personal-data reads); [`depth`] (the depth limit, introspection
@@ -26,6 +27,7 @@ pub mod mutation;
 pub mod node;
 pub mod organization;
 pub mod read_models;
+pub mod report;
 pub mod scalars;
 pub mod statistics;
 
@@ -46,6 +48,7 @@ pub struct Query(
     member::MemberQuery,
     application::ApplicationQuery,
     statistics::StatisticsQuery,
+    report::ReportQueryRoot,
     events::EventQuery,
     access::AccessQuery,
     read_models::ReadModelsQuery,

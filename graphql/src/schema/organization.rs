@@ -4,6 +4,7 @@ use app::organizations::OrganizationsQuery;
 use app::views::OrganizationView;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use domain::ids::OrgId;
+use domain::organization::PassportFrom;
 
 use crate::error::ApiError;
 use crate::schema::connection::{self, OrganizationConnection};
@@ -107,7 +108,18 @@ impl Organization {
                 phone: passport.phone.clone(),
                 email: passport.email.clone(),
                 updated_on: Some(Date(*updated_on)),
+                effective_on: match self.0.passport_from {
+                    Some(PassportFrom::On(from)) => Some(Date(from)),
+                    Some(PassportFrom::Beginning) | None => None,
+                },
             })
+    }
+
+    /// The day it was established; null: registered without one, an
+    /// organisation the registry found in place (it takes backdated admissions,
+    /// moves and passports).
+    async fn established_on(&self) -> Option<Date> {
+        self.0.established_on.map(Date)
     }
 
     async fn dissolved(&self) -> bool {
@@ -142,6 +154,9 @@ pub struct PassportObject {
     phone: Option<String>,
     email: Option<String>,
     updated_on: Option<Date>,
+    /// The first day this passport describes; null: since the organisation's
+    /// beginning (an undated first passport).
+    effective_on: Option<Date>,
 }
 
 /// A count as a GraphQL `Int` (counts here stay far below its limit).

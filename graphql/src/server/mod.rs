@@ -1,7 +1,8 @@
 //! The HTTP server: GraphQL over `POST /graphql` and `GET /graphql` (the
 //! GraphQL-over-HTTP specification), GraphiQL on `GET /graphql` with its
 //! assets under `/graphiql/`, subscriptions over WebSocket on `/graphql/ws`
-//! (graphql-transport-ws), `GET /health` and `GET /metrics` (Prometheus text);
+//! (graphql-transport-ws), report files on `/reports/{format}` (`reports.rs`),
+//! `GET /health` and `GET /metrics` (Prometheus text);
 //! CORS for the origins allowed.
 //!
 //! Layout: [`serve`] binds nothing itself: it runs the [`router`] on a listener
@@ -29,7 +30,9 @@ pub use self::cors::Origins;
 pub use self::graphql::ParsedQueries;
 mod health;
 mod metrics;
+mod reports;
 
+use std::convert::Infallible;
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -37,9 +40,12 @@ use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::StatusCode;
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower_http::timeout::TimeoutLayer;
 
 use app::App;
 
@@ -224,6 +230,16 @@ fn routes(state: ServerState, options: &ServeOptions) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::execute))
         .route("/graphql/ws", get(graphql::subscribe))
         .route("/graphiql/{file}", get(graphiql::asset))
+        .route(
+            "/reports/{format}",
+            get(reports::get)
+                .post(reports::post)
+                .layer::<_, Infallible>(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    options.request_timeout,
+                ))
+                .layer(DefaultBodyLimit::max(options.body_limit)),
+        )
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))
         .route_layer(axum::middleware::from_fn_with_state(

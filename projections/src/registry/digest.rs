@@ -27,6 +27,7 @@ impl Model {
             )
                 .hash(&mut h);
             (org.dissolved_on, org.version, &org.active, &org.ended).hash(&mut h);
+            (org.established_on, org.passport_from).hash(&mut h);
             (org.subtree_active, org.subtree_ended).hash(&mut h);
             if let Some(passport) = &org.passport {
                 let (p, on) = &**passport;

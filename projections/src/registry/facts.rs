@@ -24,9 +24,9 @@ impl Registry {
         match org {
             None => HomeFacts::not_found(),
             Some(org) if org.dissolved_on.is_some_and(|d| d <= on) => {
-                HomeFacts::dissolved(org.level)
+                HomeFacts::dissolved(org.level).established(org.established_on)
             }
-            Some(org) => HomeFacts::open(org.level),
+            Some(org) => HomeFacts::open(org.level).established(org.established_on),
         }
     }
 
@@ -45,6 +45,7 @@ impl Registry {
             level: org.level,
             dissolved: org.dissolved_on.is_some(),
             ancestors,
+            established_on: org.established_on,
         })
     }
 

@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use domain::event::{ApplicationEvent, Event, OrganizationEvent, PersonEvent};
+use domain::organization::PassportFrom;
 use domain::vocabulary::person::{PersonalData, Profile};
 
 use crate::registry::applications::{
@@ -46,9 +47,11 @@ impl Model {
                 level,
                 region_code,
                 territorial_rights,
+                established_on,
                 ..
             } => {
                 if let Some(org) = self.orgs.get_mut(org_idx) {
+                    org.established_on = *established_on;
                     org.level = *level;
                     org.region_code = *region_code;
                     org.territorial_rights = *territorial_rights;
@@ -68,9 +71,12 @@ impl Model {
             OrganizationEvent::PassportUpdated {
                 passport,
                 updated_on,
+                effective_on,
                 ..
             } => {
                 if let Some(org) = self.orgs.get_mut(org_idx) {
+                    let first = org.passport_from.is_none();
+                    org.passport_from = Some(PassportFrom::of(first, *effective_on, *updated_on));
                     org.passport = Some(Box::new((passport.clone(), *updated_on)));
                 }
             }

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::ids::OrgId;
+use domain::organization::PassportFrom;
 use domain::vocabulary::organization::{OrgLevel, Passport};
 
 use crate::registry::names::normalize;
@@ -30,6 +31,10 @@ pub(crate) struct OrgRecord {
     pub(crate) children: Vec<u32>,
     pub(crate) passport: Option<Box<(Passport, NaiveDate)>>,
     pub(crate) dissolved_on: Option<NaiveDate>,
+    /// The day it was established; `None`: found in place.
+    pub(crate) established_on: Option<NaiveDate>,
+    /// Where the passport in effect now begins.
+    pub(crate) passport_from: Option<PassportFrom>,
     pub(crate) version: u32,
     /// Active members whose home this is, in member order.
     pub(crate) active: Vec<u32>,
@@ -92,6 +97,8 @@ impl OrgTable {
             children: Vec::new(),
             passport: None,
             dissolved_on: None,
+            established_on: None,
+            passport_from: None,
             version: 0,
             active: Vec::new(),
             ended: Vec::new(),

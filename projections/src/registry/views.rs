@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use domain::calendar::{self, Spell};
 use domain::card_number::CardNumber;
 use domain::ids::{ApplicationId, OrgId, PersonId};
+use domain::organization::PassportFrom;
 use domain::vocabulary::card::CardKind;
 use domain::vocabulary::organization::{OrgLevel, Passport};
 use domain::vocabulary::person::{EndReason, Gender, MemberCategory, PersonalData, Profession};
@@ -35,6 +36,10 @@ pub struct OrganizationView {
     pub passport: Option<(Passport, NaiveDate)>,
     /// The first day it no longer exists, once dissolved.
     pub dissolved_on: Option<NaiveDate>,
+    /// The day it was established; `None`: registered without one (found in place).
+    pub established_on: Option<NaiveDate>,
+    /// Where the passport in effect now begins (DESIGN.md §7), once filled in.
+    pub passport_from: Option<PassportFrom>,
     /// Active members whose home is in the subtree, now.
     pub member_count: u32,
     /// The version of the organisation's stream.
@@ -207,6 +212,8 @@ impl Model {
             parent_id: self.orgs.get(org.parent).map(|p| p.org_id),
             passport: org.passport.as_deref().cloned(),
             dissolved_on: org.dissolved_on,
+            established_on: org.established_on,
+            passport_from: org.passport_from,
             member_count: org.subtree_active,
             version: u64::from(org.version),
         })

@@ -10,6 +10,7 @@
 use std::sync::Arc;
 
 use domain::event::{OrganizationEvent, PersonEvent};
+use domain::organization::PassportFrom;
 use domain::vocabulary::person::{PersonalData, Profile};
 
 use crate::statistics::Statistics;
@@ -39,6 +40,8 @@ impl Statistics {
                 org_id,
                 parent_id,
                 level,
+                established_on,
+                region_code,
                 ..
             } => {
                 if orgs.index.contains_key(org_id) {
@@ -52,6 +55,8 @@ impl Statistics {
                 orgs.index.insert(*org_id, idx);
                 orgs.level.push(*level);
                 orgs.registered_pos.push(pos);
+                orgs.established.push(established_on.map_or(i32::MIN, day));
+                orgs.region_code.push(*region_code);
                 orgs.registered_parent.push(parent);
                 orgs.moves.push(Vec::new());
                 orgs.dissolved.push(None);
@@ -102,10 +107,19 @@ impl Statistics {
                 org_id,
                 passport,
                 updated_on,
+                effective_on,
             } => {
                 if let Some(&org) = orgs.index.get(org_id) {
+                    // DESIGN.md §7, the same rule as the charter's state: an
+                    // undated first passport describes the organisation from
+                    // its beginning (a day before every other).
+                    let first = orgs.passports[org as usize].is_empty();
+                    let from = match PassportFrom::of(first, *effective_on, *updated_on) {
+                        PassportFrom::Beginning => i32::MIN,
+                        PassportFrom::On(from) => day(from),
+                    };
                     orgs.passports[org as usize].push(Dated {
-                        day: day(*updated_on),
+                        day: from,
                         pos,
                         value: PassportFigures {
                             sector: passport.sector.map(sector_index),

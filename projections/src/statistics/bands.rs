@@ -129,7 +129,7 @@ impl Bounds {
 /// `on.year - years` on `on`'s own (month, day), or on 28 February when `on` is
 /// a 29 February and that year is common (a 29 February birth would be a day
 /// younger in such a year: it turns on 1 March).
-fn last_birth_day_of_age(on: NaiveDate, years: i32) -> i32 {
+pub(crate) fn last_birth_day_of_age(on: NaiveDate, years: i32) -> i32 {
     let year = on.year() - years;
     let birth = NaiveDate::from_ymd_opt(year, on.month(), on.day())
         .or_else(|| NaiveDate::from_ymd_opt(year, 2, 28))
@@ -139,7 +139,7 @@ fn last_birth_day_of_age(on: NaiveDate, years: i32) -> i32 {
 
 /// The fewest tenure days whose `tenure_years` is at least `years`, found with
 /// `tenure_years` itself so the integer comparison is the f64 one exactly.
-fn first_tenure_days_of_years(years: f64) -> u32 {
+pub(crate) fn first_tenure_days_of_years(years: f64) -> u32 {
     // Start a little below the real-valued bound and step up: a handful of steps.
     let mut days = ((years * 365.25) as u32).saturating_sub(2);
     while tenure_years(days) < years {
@@ -157,7 +157,7 @@ pub(crate) fn gender_index(gender: Gender) -> u8 {
 }
 
 /// Index of a category in [`CATEGORIES`].
-pub(crate) fn category_index(category: MemberCategory) -> u8 {
+pub fn category_index(category: MemberCategory) -> u8 {
     match category {
         MemberCategory::Worker => 0,
         MemberCategory::Student => 1,
@@ -167,7 +167,7 @@ pub(crate) fn category_index(category: MemberCategory) -> u8 {
 }
 
 /// Index of a profession in [`PROFESSIONS`].
-pub(crate) fn profession_index(profession: Profession) -> u8 {
+pub fn profession_index(profession: Profession) -> u8 {
     match profession {
         Profession::Teacher => 0,
         Profession::PreschoolEducator => 1,
@@ -180,7 +180,7 @@ pub(crate) fn profession_index(profession: Profession) -> u8 {
 }
 
 /// Index of a sector in [`SECTORS`].
-pub(crate) fn sector_index(sector: Sector) -> u8 {
+pub fn sector_index(sector: Sector) -> u8 {
     match sector {
         Sector::Preschool => 0,
         Sector::School => 1,

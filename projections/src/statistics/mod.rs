@@ -38,8 +38,14 @@
 //! - The root must be known at P and not dissolved on D, or the report is an
 //!   error ([`StatisticsError::UnknownOrganization`], [`StatisticsError::Dissolved`]):
 //!   an organisation that did not exist has no figures, and zeros would pass
-//!   for a real answer. Registration dates do not bound the tree: the paper
-//!   registry was imported with old admissions under newly registered homes.
+//!   for a real answer; so must it be established on D
+//!   ([`StatisticsError::NotEstablished`]). An organisation registered without
+//!   a date of establishment was found in place: it is in the tree on every
+//!   date (the paper registry is entered with old admissions under newly
+//!   registered homes); one established on a day exists from that day
+//!   (DESIGN.md §7, `domain::organization::dates`).
+//! - Passports: the version in effect on D as `domain::organization::PassportFrom`
+//!   places it; an undated first passport describes D back to the beginning.
 //! - Movement: see [`movement`].
 //!
 //! # Layout
@@ -61,6 +67,7 @@
 
 mod apply;
 pub mod bands;
+mod crosstab;
 mod journal;
 mod movement;
 mod orgs;
@@ -81,6 +88,8 @@ use parking_lot::RwLock;
 use crate::runtime::{Applied, Projection};
 use crate::statistics::apply::position;
 use crate::statistics::bands::{Bounds, day};
+use crate::statistics::crosstab::Crosstab;
+pub use crate::statistics::crosstab::{Dimension, Key, MemberFilter, Table, TableSpec};
 use crate::statistics::journal::Journal;
 pub use crate::statistics::movement::Movement;
 use crate::statistics::orgs::Orgs;
@@ -105,6 +114,16 @@ pub enum StatisticsError {
         org: OrgId,
         /// Its first day dissolved.
         dissolved_on: NaiveDate,
+        /// The report date.
+        as_of: NaiveDate,
+    },
+    /// The organisation was established after the report date.
+    #[error("organisation {org} was established on {established_on}, after {as_of}")]
+    NotEstablished {
+        /// The organisation asked for.
+        org: OrgId,
+        /// The day it was established.
+        established_on: NaiveDate,
         /// The report date.
         as_of: NaiveDate,
     },
@@ -162,6 +181,13 @@ impl Statistics {
         let orgs = Arc::clone(&self.orgs.read());
         let root = self.root(&orgs, org, p)?;
         let on = day(as_of);
+        if orgs.established[root as usize] > on {
+            return Err(StatisticsError::NotEstablished {
+                org,
+                established_on: bands::date(orgs.established[root as usize]),
+                as_of,
+            });
+        }
         if let Some(dissolved) = orgs.dissolved[root as usize].filter(|d| d.pos <= p && d.day <= on)
         {
             return Err(StatisticsError::Dissolved {
@@ -198,6 +224,77 @@ impl Statistics {
             })
             .collect();
         Ok(total.report(org, as_of, known_at, breakdown))
+    }
+
+    /// The report builder's table of the subtree of `org` on `as_of`, from
+    /// the events up to `known_at`: members passing `spec.filter`, counted by
+    /// `spec.rows` × `spec.columns`. By one dimension, its total is
+    /// [`Statistics::report`]'s `members` (the child axis opens with the root
+    /// itself, which also holds members of children not in the tree on the
+    /// date, as the breakdown's total does; that heading is left out when it
+    /// is empty and the root is no home).
+    ///
+    /// # Errors
+    /// As [`Statistics::report`].
+    pub fn table(
+        &self,
+        org: OrgId,
+        as_of: NaiveDate,
+        known_at: Option<u64>,
+        spec: &TableSpec,
+    ) -> Result<Table, StatisticsError> {
+        let known_at = known_at.map_or(self.applied(), |k| k.min(self.applied()));
+        let p = position(known_at);
+        let orgs = Arc::clone(&self.orgs.read());
+        let root = self.root(&orgs, org, p)?;
+        let on = day(as_of);
+        if orgs.established[root as usize] > on {
+            return Err(StatisticsError::NotEstablished {
+                org,
+                established_on: bands::date(orgs.established[root as usize]),
+                as_of,
+            });
+        }
+        if let Some(dissolved) = orgs.dissolved[root as usize].filter(|d| d.pos <= p && d.day <= on)
+        {
+            return Err(StatisticsError::Dissolved {
+                org,
+                dissolved_on: bands::date(dissolved.day),
+                as_of,
+            });
+        }
+        let tree = self.trees.on(&orgs, on, p);
+        let root_slot = tree.slot[root as usize];
+        let listed: Vec<u32> = children(&tree, root_slot)
+            .into_iter()
+            .filter(|&slot| orgs.exists_on(tree.order[slot as usize], on, p))
+            .collect();
+        let crosstab = Crosstab::new(&orgs, &tree, root, as_of, p, spec, listed);
+        let (mut rows, mut columns, mut cells) = crosstab.run(&self.persons);
+        // The root's own heading on the child axis, when it can hold nobody
+        // and holds nobody.
+        if !orgs.level[root as usize].is_home_level() {
+            let empty_row = cells.first().is_some_and(|r| r.iter().all(|&n| n == 0));
+            if spec.rows == Dimension::Child && empty_row {
+                rows.remove(0);
+                cells.remove(0);
+            }
+            let empty_column = cells.iter().all(|r| r.first() == Some(&0));
+            if spec.columns == Some(Dimension::Child) && empty_column && !columns.is_empty() {
+                columns.remove(0);
+                cells.iter_mut().for_each(|r| {
+                    r.remove(0);
+                });
+            }
+        }
+        Ok(Table {
+            org,
+            as_of,
+            known_at,
+            rows,
+            columns,
+            cells,
+        })
     }
 
     /// The movement of the subtree of `org` over [from, to], both included, from
@@ -349,6 +446,8 @@ impl Projection for Statistics {
             hasher.write(orgs.ids[org].0.as_bytes());
             hasher.write_u32(orgs.registered_parent[org]);
             hasher.write_u32(orgs.registered_pos[org]);
+            hasher.write_i32(orgs.established[org]);
+            hasher.write(&[orgs.region_code[org].unwrap_or(0)]);
             hasher.write(
                 format!(
                     "{:?}{:?}{:?}{:?}",

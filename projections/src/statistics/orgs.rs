@@ -44,6 +44,10 @@ pub(crate) struct Orgs {
     pub level: Vec<OrgLevel>,
     /// Position of `OrganizationRegistered`.
     pub registered_pos: Vec<u32>,
+    /// The day it was established ([`i32::MIN`]: found in place, always there).
+    pub established: Vec<i32>,
+    /// The region code of a regional organisation.
+    pub region_code: Vec<Option<u8>>,
     /// The parent at registration ([`NONE`] for the root).
     pub registered_parent: Vec<u32>,
     /// Moves, in log order: the parent from `day` on.
@@ -77,10 +81,12 @@ impl Orgs {
             .map_or(self.registered_parent[org as usize], |m| m.value)
     }
 
-    /// Whether `org` is known at `known_at` and not dissolved on `day`.
+    /// Whether `org` is known at `known_at`, established on `day` and not
+    /// dissolved on it.
     pub fn exists_on(&self, org: u32, day: i32, known_at: u32) -> bool {
         let o = org as usize;
         self.registered_pos[o] <= known_at
+            && self.established[o] <= day
             && !self.dissolved[o].is_some_and(|d| d.pos <= known_at && d.day <= day)
     }
 
@@ -103,7 +109,7 @@ impl Orgs {
             .sum();
         let per_org = std::mem::size_of::<OrgId>()
             + std::mem::size_of::<OrgLevel>()
-            + 8
+            + 14
             + 3 * std::mem::size_of::<Vec<u32>>()
             + std::mem::size_of::<Option<Dated<()>>>()
             + std::mem::size_of::<Arc<RwLock<Chunk>>>()

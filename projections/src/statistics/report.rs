@@ -199,7 +199,7 @@ impl Scan<'_> {
 
 /// Tenure on `on` known at `p` by walking every spell of the person, exactly as
 /// `domain::calendar::tenure_days` over the spells the log held at `p`.
-fn exact_tenure(orgs: &Orgs, persons: &Persons, person: u32, on: i32, p: u32) -> u32 {
+pub(crate) fn exact_tenure(orgs: &Orgs, persons: &Persons, person: u32, on: i32, p: u32) -> u32 {
     persons
         .spells(person)
         .into_iter()

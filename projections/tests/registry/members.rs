@@ -1,5 +1,7 @@
 //! The tree, member counts, a member's view, cards.
 
+use domain::organization::PassportFrom;
+
 use crate::union::*;
 
 #[tokio::test]
@@ -14,7 +16,7 @@ async fn the_tree_shows_names_levels_regions_paths_children_and_passports() {
         UpdatePassport {
             org_id: org(SCHOOL),
             passport: passport.clone(),
-            updated_on: d(2024, 2, 1),
+            effective_on: Some(d(2024, 2, 1)),
         }
         .into(),
     )
@@ -26,7 +28,12 @@ async fn the_tree_shows_names_levels_regions_paths_children_and_passports() {
     assert_eq!(school.level, OrgLevel::Primary);
     assert_eq!(school.region_code, Some(77));
     assert_eq!(school.parent_id, Some(org(NORTH)));
-    assert_eq!(school.passport, Some((passport, d(2024, 2, 1))));
+    assert_eq!(
+        school.passport.map(|(passport, _)| passport),
+        Some(passport)
+    );
+    assert_eq!(school.passport_from, Some(PassportFrom::On(d(2024, 2, 1))));
+    assert_eq!(school.established_on, None);
     assert_eq!(school.version, 2);
     assert_eq!(school.dissolved_on, None);
     let university = registry.organization(org(UNIVERSITY)).expect("registered");

@@ -139,6 +139,7 @@ fn a_member_costs_less_than_the_full_scale_budget() {
                 region_code: None,
                 territorial_rights: false,
                 registered_on: d(2000, 1, 1),
+                established_on: None,
             }))
         })
         .collect();

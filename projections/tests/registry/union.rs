@@ -105,6 +105,7 @@ impl Union {
             region_code: region,
             territorial_rights: rights,
             registered_on: d(2000, 1, 1),
+            established_on: None,
             parent: parent_id.map(|p| self.parent(p)),
             central_exists: level != OrgLevel::Central,
         };
@@ -117,6 +118,7 @@ impl Union {
             level: self.levels[&parent],
             dissolved: false,
             ancestors: vec![],
+            established_on: None,
         }
     }
 

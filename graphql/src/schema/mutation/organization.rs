@@ -25,6 +25,9 @@ pub struct RegisterOrganizationInput {
     pub region_code: Option<i32>,
     #[graphql(default_with = "Some(false)")]
     pub territorial_rights: Option<bool>,
+    /// The day it was established; absent: an organisation found in place,
+    /// which takes backdated admissions, moves and passports.
+    pub established_on: Option<Date>,
     pub command_id: Option<ID>,
 }
 
@@ -46,7 +49,8 @@ pub struct OrganizationMutation;
 
 #[Object]
 impl OrganizationMutation {
-    /// Registers an organisation under its parent, from today.
+    /// Registers an organisation under its parent, established on `establishedOn`
+    /// (absent: found in place).
     async fn register_organization(
         &self,
         ctx: &Context<'_>,
@@ -59,6 +63,7 @@ impl OrganizationMutation {
             level: input.level.into(),
             region_code: input.region_code.map(i64::from),
             territorial_rights: input.territorial_rights,
+            established_on: input.established_on.map(|d| d.0),
             command_id: id_text(input.command_id),
         };
         let view = app(ctx)
@@ -110,7 +115,9 @@ impl OrganizationMutation {
         Ok(Organization(view))
     }
 
-    /// Replaces a primary organisation's passport, from today.
+    /// Replaces a primary organisation's passport from `effectiveOn`; undated,
+    /// the first passport describes the organisation from its beginning and a
+    /// later one applies from today.
     async fn update_passport(
         &self,
         ctx: &Context<'_>,
@@ -118,6 +125,7 @@ impl OrganizationMutation {
         input: PassportInput,
         expected_version: Option<i32>,
         command_id: Option<ID>,
+        effective_on: Option<Date>,
     ) -> Result<Organization, ApiError> {
         let update = UpdatePassport {
             id: id.0,
@@ -130,6 +138,7 @@ impl OrganizationMutation {
                 phone: input.phone,
                 email: input.email,
             },
+            effective_on: effective_on.map(|d| d.0),
             expected_version: expected_version.map(i64::from),
             command_id: id_text(command_id),
         };
