@@ -49,6 +49,21 @@ pub enum Error {
         /// The event's position.
         position: u64,
     },
+    /// A stream's stored vault key does not unwrap with the key file's key:
+    /// its bytes were changed (the key file matched at open).
+    #[error("the stored vault key of {stream} is corrupt: it does not unwrap with the key file")]
+    CorruptKey {
+        /// The stream.
+        stream: String,
+    },
+    /// The key file is missing, loose, malformed or not this log's.
+    #[error("key file {path}: {why}")]
+    KeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong, for the operator.
+        why: String,
+    },
     /// The transaction this append shared with others failed; none of it was written.
     #[error("the commit failed, nothing was written: {message}")]
     CommitFailed {

@@ -134,13 +134,22 @@ pub struct StoredCommand {
     pub last_position: u64,
 }
 
-/// A stream's vault key, as stored.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A stream's vault key, unwrapped: each log stores it wrapped its own way
+/// (SQLite by its key file's key), so a copy may use another key file.
+#[derive(Clone, PartialEq, Eq)]
 pub struct StoredKey {
     /// The stream.
     pub stream: String,
     /// The key's bytes.
     pub key: Vec<u8>,
+}
+
+impl std::fmt::Debug for StoredKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoredKey")
+            .field("stream", &self.stream)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A stream whose personal data was erased, and when.

@@ -241,6 +241,7 @@ pub fn reestr(data_dir: &Path) -> Command {
         .arg(data_dir)
         .env_remove("RUST_BACKTRACE")
         .env_remove("REESTR_DATABASE_URL")
+        .env_remove("REESTR_KEY_FILE")
         .env_remove("REESTR_LISTEN");
     command
 }

@@ -50,6 +50,17 @@ pub const VAULT_KEY: &str = "SELECT key FROM vault WHERE stream = ?1";
 
 pub const VAULT_ERASED: &str = "SELECT 1 FROM vault_erased WHERE stream = ?1";
 
+/// The check value of the key-encryption key (see `vault::KeyEncryptionKey`).
+pub const KEK_CHECK: &str = "SELECT value FROM meta WHERE name = 'kek_check'";
+
+pub const INSERT_KEK_CHECK: &str = "INSERT INTO meta (name, value) VALUES ('kek_check', ?1)";
+
+pub const ALL_VAULT_KEYS: &str = "SELECT stream, key FROM vault";
+
+/// A key rewritten in place, only to wrap it (the migration of a file
+/// written before keys were wrapped).
+pub const REPLACE_VAULT_KEY: &str = "UPDATE vault SET key = ?2 WHERE stream = ?1";
+
 pub const INSERT_VAULT_KEY: &str = "INSERT INTO vault (stream, key) VALUES (?1, ?2)";
 
 pub const DELETE_VAULT_KEY: &str = "DELETE FROM vault WHERE stream = ?1";

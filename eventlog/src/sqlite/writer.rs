@@ -7,6 +7,7 @@
 //! below can never disagree with the file.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::Utc;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -18,7 +19,7 @@ use crate::error::Error;
 use crate::raw::RawBatch;
 use crate::sqlite::sql;
 use crate::validate::validate;
-use crate::vault::VaultKey;
+use crate::vault::{KeyEncryptionKey, VaultKey};
 
 /// An append waiting for the writer, with where to send its outcome.
 pub(crate) struct Job {
@@ -69,6 +70,8 @@ pub(crate) struct Writer {
     /// Set while a bulk load runs with the `(stream, version)` index dropped: then
     /// it holds every stream's version (the log was empty when the load began).
     pub(crate) bulk: Option<HashMap<Box<str>, u64>>,
+    /// Wraps every vault key before it is stored.
+    pub(crate) kek: Arc<KeyEncryptionKey>,
 }
 
 /// What a transaction has done so far; becomes the writer's state only on commit.
@@ -84,10 +87,17 @@ enum KeyLookup {
     Found(VaultKey),
     Erased,
     Missing,
+    /// Stored, but its bytes do not unwrap.
+    Corrupt,
 }
 
 impl Writer {
-    pub(crate) fn new(conn: Connection, head: u64, head_tx: watch::Sender<u64>) -> Writer {
+    pub(crate) fn new(
+        conn: Connection,
+        head: u64,
+        head_tx: watch::Sender<u64>,
+        kek: Arc<KeyEncryptionKey>,
+    ) -> Writer {
         Writer {
             conn,
             head,
@@ -95,6 +105,7 @@ impl Writer {
             versions: HashMap::new(),
             keys: HashMap::new(),
             bulk: None,
+            kek,
         }
     }
 
@@ -289,10 +300,15 @@ impl Writer {
                         stream: append.stream.clone(),
                     }));
                 }
+                KeyLookup::Corrupt => {
+                    return Ok(Err(Error::CorruptKey {
+                        stream: append.stream.clone(),
+                    }));
+                }
                 KeyLookup::Missing => {
                     let key = VaultKey::generate();
                     let mut insert = self.conn.prepare_cached(sql::INSERT_VAULT_KEY)?;
-                    insert.execute(params![append.stream, &key.as_bytes()[..]])?;
+                    insert.execute(params![append.stream, self.kek.wrap(&append.stream, &key)])?;
                     staged.new_keys.insert(append.stream.clone(), key.clone());
                     keys.push(Some(key));
                 }
@@ -423,8 +439,11 @@ impl Writer {
         }
         let mut query = self.conn.prepare_cached(sql::VAULT_KEY)?;
         let stored: Option<Vec<u8>> = query.query_row([stream], |row| row.get(0)).optional()?;
-        if let Some(key) = stored.as_deref().and_then(VaultKey::from_bytes) {
-            return Ok(KeyLookup::Found(key));
+        if let Some(stored) = stored {
+            return Ok(match self.kek.unwrap(stream, &stored) {
+                Some(key) => KeyLookup::Found(key),
+                None => KeyLookup::Corrupt,
+            });
         }
         let mut query = self.conn.prepare_cached(sql::VAULT_ERASED)?;
         let erased = query.query_row([stream], |_| Ok(())).optional()?.is_some();
