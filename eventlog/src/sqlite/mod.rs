@@ -53,6 +53,8 @@ pub struct SqliteLog {
     readers: Arc<Readers>,
     /// Held for the log's lifetime: one process writes a log at a time.
     lock: Mutex<Option<File>>,
+    /// Why the last commit failed, until one succeeds (see `EventLog::write_fault`).
+    fault: Arc<Mutex<Option<String>>>,
 }
 
 impl SqliteLog {
@@ -85,6 +87,9 @@ impl SqliteLog {
                 .mode(DIR_MODE)
                 .create(dir)?;
         }
+        // One writer per file however its path is spelt (a symlinked
+        // directory or file, `..`): the lock is taken on the file's one name.
+        let path = canonical(&path)?;
         let lock_path = lock_path(&path);
         let lock = OpenOptions::new()
             .create(true)
@@ -108,7 +113,8 @@ impl SqliteLog {
         let kek = Arc::new(kek);
         let (head_tx, head_rx) = watch::channel(head);
         let (jobs_tx, jobs_rx) = mpsc::channel(QUEUE_DEPTH);
-        let writer = Writer::new(conn, head, head_tx, Arc::clone(&kek));
+        let fault = Arc::new(Mutex::new(None));
+        let writer = Writer::new(conn, head, head_tx, Arc::clone(&kek), Arc::clone(&fault));
         let handle = std::thread::Builder::new()
             .name("eventlog-writer".into())
             .spawn(move || writer.run(jobs_rx))?;
@@ -120,6 +126,7 @@ impl SqliteLog {
             writer: Mutex::new(Some(handle)),
             head: head_rx,
             lock: Mutex::new(Some(lock)),
+            fault,
         })
     }
 
@@ -185,6 +192,16 @@ impl EventLog for SqliteLog {
 
     fn head(&self) -> watch::Receiver<u64> {
         self.head.clone()
+    }
+
+    fn write_fault(&self) -> Option<String> {
+        self.fault.lock().ok().and_then(|fault| fault.clone())
+    }
+
+    async fn probe_writes(&self) -> Result<(), Error> {
+        let (reply, outcome) = oneshot::channel();
+        self.send(Work::Probe(reply)).await?;
+        outcome.await.map_err(|_| Error::Closed)?
     }
 
     async fn shutdown(&self) -> Result<(), Error> {
@@ -295,6 +312,22 @@ fn key_encryption_key(conn: &mut Connection, key_file: &Path) -> Result<KeyEncry
     Ok(kek)
 }
 
+/// `path` with every symlink and `..` resolved: the file's own path if it
+/// exists, else its resolved directory joined with its name.
+fn canonical(path: &Path) -> Result<PathBuf, Error> {
+    if path.exists() {
+        return Ok(std::fs::canonicalize(path)?);
+    }
+    let name = path
+        .file_name()
+        .ok_or(Error::InvalidAppend("the log's path names no file"))?;
+    let dir = match path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        Some(dir) => std::fs::canonicalize(dir)?,
+        None => std::env::current_dir()?,
+    };
+    Ok(dir.join(name))
+}
+
 /// Makes the database, its WAL and shared memory the owner's alone: SQLite
 /// creates them `0644`, and a file of an earlier version may be anything.
 fn restrict_files(path: &Path) -> Result<(), Error> {
@@ -326,6 +359,9 @@ fn migrations() -> Migrations<'static> {
         )),
         M::up(include_str!(
             "../../migrations/sqlite/20261202000001_meta.sql"
+        )),
+        M::up(include_str!(
+            "../../migrations/sqlite/20261202000002_checksums.sql"
         )),
     ])
 }

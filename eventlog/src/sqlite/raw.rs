@@ -12,8 +12,9 @@ use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Error;
+use crate::raw;
 use crate::raw::{Erasure, RawBatch, StoredCommand, StoredKey};
-use crate::sqlite::reader::{event_row, uuid};
+use crate::sqlite::reader::{checksum, event_row, uuid};
 use crate::sqlite::sql;
 use crate::sqlite::writer::{Staged, Writer};
 use crate::vault::{KeyEncryptionKey, VaultKey};
@@ -63,7 +64,9 @@ fn export_in_transaction(
     let mut rows = query.query(params![after as i64, limit as i64])?;
     let mut events = Vec::with_capacity(limit.min(16_384));
     while let Some(row) = rows.next()? {
-        events.push(event_row(row)?.to_raw());
+        let event = event_row(row)?;
+        event.verify(checksum(row, 13)?)?;
+        events.push(event.to_raw());
     }
     let Some(last) = events.last().map(|e| e.position) else {
         return Ok(RawBatch::default());
@@ -190,6 +193,7 @@ impl Writer {
                 event.causation_id.map(|id| id.as_bytes().to_vec()),
                 event.payload,
                 event.sealed,
+                &raw::checksum(&event.as_row())[..],
             ])?;
             staged.head = event.position;
             staged.versions.insert(event.stream.clone(), event.version);

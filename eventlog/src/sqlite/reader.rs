@@ -155,6 +155,7 @@ fn stored_event(row: &Row<'_>, kek: &KeyEncryptionKey) -> Result<StoredEvent, Er
         .as_blob_or_null()
         .map_err(|e| column_error(13, e))?;
     let event = event_row(row)?;
+    event.verify(checksum(row, 14)?)?;
     let key = wrapped
         .map(|wrapped| {
             kek.unwrap(event.stream, wrapped)
@@ -201,6 +202,16 @@ pub(crate) fn event_row<'r>(row: &'r Row<'_>) -> Result<EventRow<'r>, Error> {
             .as_blob_or_null()
             .map_err(|e| column_error(12, e))?,
     })
+}
+
+/// The checksum column at `column`, if the row has one.
+pub(crate) fn checksum<'r>(
+    row: &'r Row<'_>,
+    column: usize,
+) -> Result<Option<&'r [u8]>, rusqlite::Error> {
+    row.get_ref(column)?
+        .as_blob_or_null()
+        .map_err(|e| column_error(column, e))
 }
 
 fn text<'r>(row: &'r Row<'_>, column: usize) -> Result<&'r str, rusqlite::Error> {
