@@ -90,6 +90,7 @@ pub struct App {
     pub(crate) commands: Commands,
     reads: ReadRecorder,
     pub(crate) submissions: SubmissionLimit,
+    pub(crate) card_checks: SubmissionLimit,
     projector: Arc<Projector>,
     checkpoint: Checkpoint,
     /// Why the projector stopped, once it has (a corrupt event or key).
@@ -133,6 +134,7 @@ impl App {
                 .with_checkpoint(checkpoint.clone()),
             reads: ReadRecorder::start(appender.clone()),
             submissions: SubmissionLimit::default(),
+            card_checks: SubmissionLimit::card_checks(),
             appender,
             log: reading,
             nodes: log,

@@ -74,6 +74,7 @@ impl Organization {
             .collect()
     }
 
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -170,6 +171,7 @@ impl OrganizationQuery {
 
     /// The children of `parentId` by name, or every organisation of the viewer's
     /// subtree; of `level`, matching `search` (a part of the name, any case, ё = е).
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
