@@ -43,6 +43,13 @@ pub struct StoreArgs {
     /// tables are created on first use).
     #[arg(long, global = true, env = "REESTR_DATABASE_URL")]
     pub database_url: Option<String>,
+    /// The key file whose key wraps the embedded log's personal-data keys
+    /// (created 0600 for a new log). Default: beside the data directory,
+    /// e.g. ./reestr-data.key, so a copy of the directory alone opens no
+    /// personal data. Back it up apart from the data: without it the
+    /// personal data in the log is lost.
+    #[arg(long, global = true, env = "REESTR_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,6 +170,13 @@ pub struct CopyArgs {
     /// Events per transaction in the target.
     #[arg(long, default_value_t = 10_000)]
     pub batch: usize,
+    /// The key file of an SQLite source (default: beside its directory).
+    #[arg(long)]
+    pub from_key_file: Option<PathBuf>,
+    /// The key file of an SQLite target, created for a new one (default:
+    /// beside its directory). The copy's personal-data keys are wrapped by it.
+    #[arg(long)]
+    pub to_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

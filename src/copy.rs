@@ -27,8 +27,8 @@ pub async fn run(args: &CopyArgs) -> anyhow::Result<()> {
     {
         eprintln!("created the database {to}");
     }
-    let source = from.open().await?;
-    let target = to.open().await?;
+    let source = from.open(args.from_key_file.as_deref()).await?;
+    let target = to.open(args.to_key_file.as_deref()).await?;
     let outcome = copy(&source, &target, &from, &to, args.batch.max(1)).await;
     let closed = (source.shutdown().await, target.shutdown().await);
     outcome?;

@@ -1,6 +1,7 @@
 //! Opening the log the command line points at.
 
 use std::fmt;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,9 +22,13 @@ pub enum Location {
     Postgres(String),
 }
 
-/// Opens the log named by `--database-url`, else the one in `--data-dir`.
+/// Mode of a data directory: the owner's alone.
+const DATA_DIR_MODE: u32 = 0o700;
+
+/// Opens the log named by `--database-url`, else the one in `--data-dir`
+/// (with `--key-file`, else the key file beside the data directory).
 pub async fn open(store: &StoreArgs) -> anyhow::Result<Arc<dyn Backend>> {
-    Location::of(store)?.open().await
+    Location::of(store)?.open(store.key_file.as_deref()).await
 }
 
 impl Location {
@@ -66,13 +71,27 @@ impl Location {
     }
 
     /// Opens the log, creating an SQLite file or the tables of a PostgreSQL
-    /// database as needed (the database itself must exist).
-    pub async fn open(&self) -> anyhow::Result<Arc<dyn Backend>> {
+    /// database as needed (the database itself must exist). An SQLite log's
+    /// keys are wrapped by `key_file`'s key, by default the key file beside its
+    /// directory; a data directory (holding `reestr.sqlite`) is made `0700`.
+    pub async fn open(&self, key_file: Option<&Path>) -> anyhow::Result<Arc<dyn Backend>> {
         Ok(match self {
-            Location::Sqlite(path) => Arc::new(
-                SqliteLog::open(path)
-                    .with_context(|| format!("opening the log at {}", path.display()))?,
-            ),
+            Location::Sqlite(path) => {
+                let opened = match key_file {
+                    Some(key_file) => SqliteLog::open_with_key_file(path, key_file),
+                    None => SqliteLog::open(path),
+                };
+                let log =
+                    opened.with_context(|| format!("opening the log at {}", path.display()))?;
+                if path.file_name() == Some(SQLITE_FILE.as_ref())
+                    && let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty())
+                {
+                    // A data directory of an earlier version may be 0755.
+                    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(DATA_DIR_MODE))
+                        .with_context(|| format!("restricting {}", dir.display()))?;
+                }
+                Arc::new(log)
+            }
             Location::Postgres(url) => Arc::new(
                 PostgresLog::open(url)
                     .await

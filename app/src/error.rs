@@ -47,6 +47,11 @@ pub enum Error {
     /// Too many requests from this client.
     #[error("too many requests; try again later")]
     RateLimited,
+    /// The registry cannot write now (its disk is full); nothing was written,
+    /// and the same request succeeds once the operator frees space. Unlike
+    /// [`Error::Internal`] the reason is the client's to see.
+    #[error("the registry cannot write now: {0}; nothing was written, try again later")]
+    Unavailable(String),
     /// Our fault (storage, a stopped task); the detail is for the log, not
     /// for the one who asked.
     #[error("internal error")]
@@ -163,6 +168,7 @@ impl From<eventlog::Error> for Error {
                 actual,
             }),
             eventlog::Error::Erased { .. } => Error::Rule(RuleViolation::AlreadyErased),
+            eventlog::Error::StorageFull { .. } => Error::Unavailable("its disk is full".into()),
             other => Error::Internal(other.to_string()),
         }
     }

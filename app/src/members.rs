@@ -23,6 +23,7 @@ use crate::error::Error;
 use crate::guard::{Action, Viewer};
 use crate::input::{self, MAX_NAME_CHARS, MAX_TEXT_CHARS, PersonalForm};
 use crate::page::Page;
+use crate::rate_limit::ClientAddr;
 use crate::running::App;
 
 /// `members(orgId, includeDescendants, status, search, first, after)`.
@@ -292,8 +293,18 @@ impl App {
     /// organisation), BLOCKED or UNKNOWN.
     ///
     /// # Errors
-    /// A malformed number.
-    pub fn verify_card(&self, number: &str) -> Result<CardCheck, Error> {
+    /// `RATE_LIMITED` for an anonymous address past its pace; a malformed number.
+    pub fn verify_card(
+        &self,
+        viewer: &Viewer,
+        client: Option<ClientAddr>,
+        number: &str,
+    ) -> Result<CardCheck, Error> {
+        // Public, so limited per address: one number a request (the API
+        // takes one) and a guard's pace, never a roster.
+        if matches!(viewer, Viewer::Anonymous) {
+            self.card_checks.check(client)?;
+        }
         let number = input::card_number(number)?;
         Ok(self.models.registry.verify_card(number))
     }

@@ -23,6 +23,14 @@ pub const SUBMISSIONS_PER_MINUTE: u32 = 10;
 /// pace applies.
 pub const SUBMISSION_BURST: u32 = 5;
 
+/// Anonymous card checks one address may make per minute, sustained: a
+/// guard at a door checks a card every few seconds; a roster of every card of
+/// an organisation takes thousands.
+pub const CARD_CHECKS_PER_MINUTE: u32 = 30;
+
+/// Anonymous card checks one address may make in a quick burst.
+pub const CARD_CHECK_BURST: u32 = 10;
+
 /// Every this many checks, addresses whose bucket is full again are forgotten,
 /// so a stream of one-off addresses does not grow memory without bound: at most
 /// the addresses seen within one refill period plus this many stay.
@@ -69,6 +77,17 @@ impl SubmissionLimit {
     /// Addresses currently remembered (for tests and metrics).
     pub fn tracked_addresses(&self) -> usize {
         self.limiter.len()
+    }
+}
+
+impl SubmissionLimit {
+    /// The limit on anonymous `verifyCard`: [`CARD_CHECKS_PER_MINUTE`] per
+    /// minute per address, bursts of [`CARD_CHECK_BURST`].
+    pub fn card_checks() -> SubmissionLimit {
+        SubmissionLimit::new(
+            NonZeroU32::new(CARD_CHECKS_PER_MINUTE).unwrap_or(NonZeroU32::MIN),
+            NonZeroU32::new(CARD_CHECK_BURST).unwrap_or(NonZeroU32::MIN),
+        )
     }
 }
 

@@ -94,8 +94,11 @@ pub struct App {
     pub(crate) submissions: SubmissionLimit,
     /// Lookups of SNILS held outside the caller's subtree, per holder.
     pub(crate) snils_lookups: SnilsLookupLimit,
+    pub(crate) card_checks: SubmissionLimit,
     projector: Arc<Projector>,
     checkpoint: Checkpoint,
+    /// Why the projector stopped, once it has (a corrupt event or key).
+    stopped: watch::Receiver<Option<String>>,
 }
 
 impl App {
@@ -122,9 +125,11 @@ impl App {
         let projector = Arc::new(Projector::new(reading.clone(), projections, 0));
         let checkpoint = Checkpoint(projector.checkpoint());
         let running = Arc::clone(&projector);
+        let (reason, stopped) = watch::channel(None);
         tokio::spawn(async move {
             if let Err(error) = running.run().await {
                 tracing::error!(%error, "the projector stopped");
+                reason.send_replace(Some(error.to_string()));
             }
         });
         let facts = Arc::new(RegistryFacts::new(Arc::clone(&models.registry), today));
@@ -134,12 +139,14 @@ impl App {
             reads: ReadRecorder::start(appender.clone()),
             submissions: SubmissionLimit::default(),
             snils_lookups: SnilsLookupLimit::default(),
+            card_checks: SubmissionLimit::card_checks(),
             appender,
             log: reading,
             nodes: log,
             models,
             projector,
             checkpoint,
+            stopped,
         }
     }
 
@@ -149,15 +156,25 @@ impl App {
     /// line), rather than a server that answers `/health` meanwhile.
     ///
     /// # Errors
-    /// [`Error::Internal`] when the read models stop before.
+    /// [`Error::Internal`] when the read models stop before (a corrupt event
+    /// or key: the reason is in the detail).
     pub async fn open(log: Arc<dyn Coordination>) -> Result<App, Error> {
         let head = *log.head().borrow();
         let app = App::start(log);
         let mut checkpoint = app.checkpoint.0.clone();
-        checkpoint
-            .wait_for(|&at| at >= head)
-            .await
-            .map_err(|_| Error::internal("the read models stopped"))?;
+        let mut stopped = app.stopped.clone();
+        tokio::select! {
+            reached = checkpoint.wait_for(|&at| at >= head) => {
+                reached.map_err(|_| Error::internal("the read models stopped"))?;
+            }
+            reason = stopped.wait_for(Option::is_some) => {
+                let reason = reason.ok().and_then(|reason| reason.clone());
+                return Err(Error::Internal(format!(
+                    "the read models stopped: {}",
+                    reason.unwrap_or_default()
+                )));
+            }
+        }
         Ok(app)
     }
 
@@ -190,6 +207,29 @@ impl App {
     /// Events committed to the log and not yet applied by every read model.
     pub fn lag(&self) -> u64 {
         self.projector.lag()
+    }
+
+    /// Why the read models stopped following the log (a corrupt event or
+    /// vault key, an event this version cannot read), once they have: they
+    /// answer from where they stopped and will not move again.
+    pub fn stopped(&self) -> Option<String> {
+        self.stopped.borrow().clone()
+    }
+
+    /// Why appends fail now (a full disk), until one succeeds; `None` while
+    /// they succeed.
+    pub fn write_fault(&self) -> Option<String> {
+        self.log.write_fault()
+    }
+
+    /// Retries a small write when appends have been failing, so
+    /// [`App::write_fault`] clears once the storage takes writes again.
+    pub async fn probe_writes(&self) {
+        if self.log.write_fault().is_some()
+            && let Err(error) = self.log.probe_writes().await
+        {
+            tracing::warn!(%error, "the log still refuses writes");
+        }
     }
 
     /// The projections' digests by name (equal for a live and a rebuilt set).

@@ -49,6 +49,37 @@ pub enum Error {
         /// The event's position.
         position: u64,
     },
+    /// A stored event's bytes do not match the checksum written with them:
+    /// the file was changed underneath the log (disk, copy, hand).
+    #[error(
+        "the stored event at position {position} is corrupt: its bytes do not match their checksum"
+    )]
+    Corrupt {
+        /// The event's position.
+        position: u64,
+    },
+    /// The storage refused to grow (a full disk); nothing of the append was
+    /// written, and appends succeed again once there is space.
+    #[error("the log's disk is full: nothing was written ({message})")]
+    StorageFull {
+        /// The storage's own message.
+        message: String,
+    },
+    /// A stream's stored vault key does not unwrap with the key file's key:
+    /// its bytes were changed (the key file matched at open).
+    #[error("the stored vault key of {stream} is corrupt: it does not unwrap with the key file")]
+    CorruptKey {
+        /// The stream.
+        stream: String,
+    },
+    /// The key file is missing, loose, malformed or not this log's.
+    #[error("key file {path}: {why}")]
+    KeyFile {
+        /// The key file.
+        path: PathBuf,
+        /// What is wrong, for the operator.
+        why: String,
+    },
     /// The transaction this append shared with others failed; none of it was written.
     #[error("the commit failed, nothing was written: {message}")]
     CommitFailed {

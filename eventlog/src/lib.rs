@@ -16,7 +16,8 @@
 //! - [`raw`]: the log as stored, for copying it between backends.
 //! - [`turn`]: exclusive turns on a topic among the processes sharing a log.
 //! - [`codec`] and [`upcast`]: domain events to envelopes and back, old schemas read as new.
-//! - [`vault`]: per-stream keys for personal data (crypto-shredding).
+//! - [`vault`]: per-stream keys for personal data (crypto-shredding), wrapped by the
+//!   key-encryption key of a [`key_file`] kept outside the database.
 //! - `contract` (feature `contract`): the test suite every backend must pass.
 //!
 //! What it does not do: know any charter rule. It checks versions, not meaning.
@@ -29,6 +30,7 @@ pub mod contract;
 pub mod coordination;
 pub mod envelope;
 pub mod error;
+pub mod key_file;
 pub mod log;
 pub mod postgres;
 pub mod raw;

@@ -31,14 +31,16 @@ pub trait EventLog: Send + Sync + 'static {
     /// [`Error::Conflict`] when a stream's version differs from the expected one,
     /// [`Error::Erased`] for personal data of an erased stream,
     /// [`Error::DuplicateEvent`] when only some event ids are stored already,
-    /// [`Error::InvalidAppend`] for a malformed request; in each case nothing is
-    /// written. Storage failures are returned as they are.
+    /// [`Error::InvalidAppend`] for a malformed request, [`Error::StorageFull`]
+    /// when the disk is full; in each case nothing is written. Other storage
+    /// failures are returned as they are.
     async fn append(&self, request: AppendRequest) -> Result<Appended, Error>;
 
     /// The events of `stream` with a version above `after_version`, oldest first.
     ///
     /// # Errors
-    /// Storage and decryption failures.
+    /// Storage and decryption failures; [`Error::Corrupt`] and
+    /// [`Error::CorruptKey`] for stored bytes that were changed.
     async fn read_stream(
         &self,
         stream: &str,
@@ -48,7 +50,7 @@ pub trait EventLog: Send + Sync + 'static {
     /// Up to `limit` events with a position above `after`, in position order.
     ///
     /// # Errors
-    /// Storage and decryption failures.
+    /// As [`EventLog::read_stream`].
     async fn read_batch(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, Error>;
 
     /// The events at `positions` (ascending), in position order; a position
@@ -78,6 +80,21 @@ pub trait EventLog: Send + Sync + 'static {
     /// For a [shared](crate::Coordination::shared) log, other processes'
     /// commits arrive here a notification later.
     fn head(&self) -> watch::Receiver<u64>;
+
+    /// Why appends are failing now (e.g. the disk is full), until one
+    /// succeeds; `None` while they succeed. The default: never known to fail.
+    fn write_fault(&self) -> Option<String> {
+        None
+    }
+
+    /// Tries a small durable write outside the log, so a fault clears once
+    /// the storage takes writes again even when no append comes.
+    ///
+    /// # Errors
+    /// [`Error::StorageFull`] (or the storage's error) when it still refuses.
+    async fn probe_writes(&self) -> Result<(), Error> {
+        Ok(())
+    }
 
     /// Stops taking appends, finishes those already queued and releases the storage.
     /// Appends after this fail with [`Error::Closed`].

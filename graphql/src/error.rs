@@ -89,7 +89,7 @@ impl Code {
             app::Error::Unauthenticated => Code::Unauthenticated,
             app::Error::Forbidden(_) => Code::Forbidden,
             app::Error::RateLimited => Code::RateLimited,
-            app::Error::Internal(_) => Code::Internal,
+            app::Error::Internal(_) | app::Error::Unavailable(_) => Code::Internal,
         }
     }
 }
@@ -138,6 +138,9 @@ impl ErrorExtensions for ApiError {
                 app::Error::Validation {
                     field: Some(field), ..
                 } => extensions.set("field", *field),
+                // The contract's codes are closed: INTERNAL, with a reason a
+                // client may tell apart from a bug.
+                app::Error::Unavailable(_) => extensions.set("reason", "UNAVAILABLE"),
                 _ => {}
             }
         })

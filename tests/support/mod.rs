@@ -93,7 +93,28 @@ impl Server {
         Server::spawn(&mut command, "GraphQL and GraphiQL").await.0
     }
 
+    /// Starts `reestr serve` on `data_dir` and returns once it listens,
+    /// without waiting for `/health` (for a server that will not be healthy).
+    pub async fn start_listening(data_dir: &Path) -> Server {
+        Server::spawn_listening(reestr(data_dir).arg("serve"), "GraphQL and GraphiQL")
+            .await
+            .0
+    }
+
+    /// `GET /health`: its status code and body.
+    pub async fn health(&self) -> (StatusCode, Value) {
+        let health = reqwest::get(format!("{}/health", self.url)).await.unwrap();
+        let status = health.status();
+        (status, health.json().await.unwrap())
+    }
+
     async fn spawn(command: &mut Command, last: &str) -> (Server, Vec<String>) {
+        let (server, lines) = Server::spawn_listening(command, last).await;
+        server.wait_until_healthy().await;
+        (server, lines)
+    }
+
+    async fn spawn_listening(command: &mut Command, last: &str) -> (Server, Vec<String>) {
         let mut child = command
             .args(["--listen", "127.0.0.1:0"])
             .stdout(Stdio::piped())
@@ -128,7 +149,6 @@ impl Server {
             api,
             _stdout: stdout,
         };
-        server.wait_until_healthy().await;
         (server, lines)
     }
 
@@ -241,6 +261,7 @@ pub fn reestr(data_dir: &Path) -> Command {
         .arg(data_dir)
         .env_remove("RUST_BACKTRACE")
         .env_remove("REESTR_DATABASE_URL")
+        .env_remove("REESTR_KEY_FILE")
         .env_remove("REESTR_LISTEN");
     command
 }

@@ -12,15 +12,23 @@ use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::Error;
+use crate::raw;
 use crate::raw::{Erasure, RawBatch, StoredCommand, StoredKey};
-use crate::sqlite::reader::{event_row, uuid};
+use crate::sqlite::reader::{checksum, event_row, uuid};
 use crate::sqlite::sql;
 use crate::sqlite::writer::{Staged, Writer};
+use crate::vault::{KeyEncryptionKey, VaultKey};
 
-/// Events after `after` as stored, with their commands, keys and erasures.
-pub(crate) fn export(conn: &Connection, after: u64, limit: usize) -> Result<RawBatch, Error> {
+/// Events after `after` as stored, with their commands, keys (unwrapped by
+/// `kek`: another log wraps them with its own) and erasures.
+pub(crate) fn export(
+    conn: &Connection,
+    kek: &KeyEncryptionKey,
+    after: u64,
+    limit: usize,
+) -> Result<RawBatch, Error> {
     conn.execute_batch("BEGIN")?;
-    let batch = export_in_transaction(conn, after, limit);
+    let batch = export_in_transaction(conn, kek, after, limit);
     // A read transaction: ending it cannot lose anything, and the pooled
     // connection must not stay inside it.
     let ended = conn.execute_batch("COMMIT");
@@ -46,12 +54,19 @@ pub(crate) fn erasures(conn: &Connection) -> Result<Vec<Erasure>, Error> {
     Ok(erasures)
 }
 
-fn export_in_transaction(conn: &Connection, after: u64, limit: usize) -> Result<RawBatch, Error> {
+fn export_in_transaction(
+    conn: &Connection,
+    kek: &KeyEncryptionKey,
+    after: u64,
+    limit: usize,
+) -> Result<RawBatch, Error> {
     let mut query = conn.prepare_cached(sql::EXPORT_EVENTS)?;
     let mut rows = query.query(params![after as i64, limit as i64])?;
     let mut events = Vec::with_capacity(limit.min(16_384));
     while let Some(row) = rows.next()? {
-        events.push(event_row(row)?.to_raw());
+        let event = event_row(row)?;
+        event.verify(checksum(row, 13)?)?;
+        events.push(event.to_raw());
     }
     let Some(last) = events.last().map(|e| e.position) else {
         return Ok(RawBatch::default());
@@ -85,10 +100,15 @@ fn export_in_transaction(conn: &Connection, after: u64, limit: usize) -> Result<
     let mut erased_query = conn.prepare_cached(sql::ERASED_AT)?;
     for stream in streams {
         let key: Option<Vec<u8>> = key_query.query_row([stream], |row| row.get(0)).optional()?;
-        if let Some(key) = key {
+        if let Some(wrapped) = key {
+            let key = kek
+                .unwrap(stream, &wrapped)
+                .ok_or_else(|| Error::CorruptKey {
+                    stream: stream.to_string(),
+                })?;
             keys.push(StoredKey {
                 stream: stream.to_string(),
-                key,
+                key: key.as_bytes().to_vec(),
             });
         }
         let erased_at: Option<i64> = erased_query
@@ -173,6 +193,7 @@ impl Writer {
                 event.causation_id.map(|id| id.as_bytes().to_vec()),
                 event.payload,
                 event.sealed,
+                &raw::checksum(&event.as_row())[..],
             ])?;
             staged.head = event.position;
             staged.versions.insert(event.stream.clone(), event.version);
@@ -187,7 +208,10 @@ impl Writer {
         }
         let mut insert = self.conn.prepare_cached(sql::INSERT_COPIED_VAULT_KEY)?;
         for key in &batch.keys {
-            insert.execute(params![key.stream, key.key])?;
+            let Some(plain) = VaultKey::from_bytes(&key.key) else {
+                return Ok(Err(Error::InvalidAppend("a copied vault key is not a key")));
+            };
+            insert.execute(params![key.stream, self.kek.wrap(&key.stream, &plain)])?;
         }
         for erasure in &batch.erasures {
             self.conn

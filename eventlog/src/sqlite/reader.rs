@@ -1,7 +1,7 @@
 //! Reading connections: a small pool beside the writer (WAL lets them run at once).
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, NaiveDate};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row};
@@ -11,6 +11,7 @@ use crate::envelope::{Appended, StoredEvent};
 use crate::error::Error;
 use crate::raw::EventRow;
 use crate::sqlite::sql;
+use crate::vault::KeyEncryptionKey;
 
 /// Idle reading connections kept open; more are opened when needed and closed after.
 const MAX_IDLE_READERS: usize = 8;
@@ -18,14 +19,22 @@ const MAX_IDLE_READERS: usize = 8;
 pub(crate) struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// Unwraps the vault keys the reads join.
+    kek: Arc<KeyEncryptionKey>,
 }
 
 impl Readers {
-    pub(crate) fn new(path: PathBuf) -> Readers {
+    pub(crate) fn new(path: PathBuf, kek: Arc<KeyEncryptionKey>) -> Readers {
         Readers {
             path,
             idle: Mutex::new(Vec::new()),
+            kek,
         }
+    }
+
+    /// The key that unwraps the log's vault keys.
+    pub(crate) fn kek(&self) -> &KeyEncryptionKey {
+        &self.kek
     }
 
     /// Runs `read` on an idle connection (or a new one). Blocking: call it from a
@@ -65,6 +74,7 @@ impl Readers {
 
 pub(crate) fn read_batch(
     conn: &Connection,
+    kek: &KeyEncryptionKey,
     after: u64,
     limit: usize,
 ) -> Result<Vec<StoredEvent>, Error> {
@@ -72,7 +82,7 @@ pub(crate) fn read_batch(
     let mut rows = query.query(rusqlite::params![after as i64, limit as i64])?;
     let mut events = Vec::with_capacity(limit.min(4096));
     while let Some(row) = rows.next()? {
-        events.push(stored_event(row)?);
+        events.push(stored_event(row, kek)?);
     }
     Ok(events)
 }
@@ -81,6 +91,7 @@ pub(crate) fn read_batch(
 /// which in-process costs microseconds (no round trip to batch away).
 pub(crate) fn read_positions(
     conn: &Connection,
+    kek: &KeyEncryptionKey,
     positions: &[u64],
 ) -> Result<Vec<StoredEvent>, Error> {
     let mut query = conn.prepare_cached(sql::READ_AT)?;
@@ -88,7 +99,7 @@ pub(crate) fn read_positions(
     for &position in positions {
         let mut rows = query.query([position as i64])?;
         if let Some(row) = rows.next()? {
-            events.push(stored_event(row)?);
+            events.push(stored_event(row, kek)?);
         }
     }
     Ok(events)
@@ -96,6 +107,7 @@ pub(crate) fn read_positions(
 
 pub(crate) fn read_stream(
     conn: &Connection,
+    kek: &KeyEncryptionKey,
     stream: &str,
     after_version: u64,
 ) -> Result<Vec<StoredEvent>, Error> {
@@ -103,7 +115,7 @@ pub(crate) fn read_stream(
     let mut rows = query.query(rusqlite::params![stream, after_version as i64])?;
     let mut events = Vec::new();
     while let Some(row) = rows.next()? {
-        events.push(stored_event(row)?);
+        events.push(stored_event(row, kek)?);
     }
     Ok(events)
 }
@@ -135,13 +147,24 @@ pub(crate) fn find_command(conn: &Connection, command_id: Uuid) -> Result<Option
     }))
 }
 
-/// One row of `sql::READ_BATCH` or `sql::READ_STREAM`, personal data decrypted with the joined key.
-fn stored_event(row: &Row<'_>) -> Result<StoredEvent, Error> {
-    let key = row
+/// One row of `sql::READ_BATCH` or `sql::READ_STREAM`, personal data decrypted
+/// with the joined key, unwrapped by `kek`.
+fn stored_event(row: &Row<'_>, kek: &KeyEncryptionKey) -> Result<StoredEvent, Error> {
+    let wrapped = row
         .get_ref(13)?
         .as_blob_or_null()
         .map_err(|e| column_error(13, e))?;
-    event_row(row)?.open(key)
+    let event = event_row(row)?;
+    event.verify(checksum(row, 14)?)?;
+    let key = wrapped
+        .map(|wrapped| {
+            kek.unwrap(event.stream, wrapped)
+                .ok_or_else(|| Error::CorruptKey {
+                    stream: event.stream.to_owned(),
+                })
+        })
+        .transpose()?;
+    event.open(key.as_ref().map(|key| &key.as_bytes()[..]))
 }
 
 /// The first 13 columns of `sql::READ_BATCH`, `sql::READ_STREAM` and
@@ -179,6 +202,16 @@ pub(crate) fn event_row<'r>(row: &'r Row<'_>) -> Result<EventRow<'r>, Error> {
             .as_blob_or_null()
             .map_err(|e| column_error(12, e))?,
     })
+}
+
+/// The checksum column at `column`, if the row has one.
+pub(crate) fn checksum<'r>(
+    row: &'r Row<'_>,
+    column: usize,
+) -> Result<Option<&'r [u8]>, rusqlite::Error> {
+    row.get_ref(column)?
+        .as_blob_or_null()
+        .map_err(|e| column_error(column, e))
 }
 
 fn text<'r>(row: &'r Row<'_>, column: usize) -> Result<&'r str, rusqlite::Error> {

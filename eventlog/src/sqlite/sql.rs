@@ -43,12 +43,26 @@ pub const STREAM_VERSIONS_IN_RANGE: &str = "
 pub const INSERT_EVENT: &str = "
     INSERT INTO events (position, stream, version, event_id, event_type, schema_version,
                         effective_on, recorded_at, actor, correlation_id, causation_id,
-                        payload, personal)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
+                        payload, personal, checksum)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
 
 pub const VAULT_KEY: &str = "SELECT key FROM vault WHERE stream = ?1";
 
 pub const VAULT_ERASED: &str = "SELECT 1 FROM vault_erased WHERE stream = ?1";
+
+/// The check value of the key-encryption key (see `vault::KeyEncryptionKey`).
+pub const KEK_CHECK: &str = "SELECT value FROM meta WHERE name = 'kek_check'";
+
+pub const INSERT_KEK_CHECK: &str = "INSERT INTO meta (name, value) VALUES ('kek_check', ?1)";
+
+pub const ALL_VAULT_KEYS: &str = "SELECT stream, key FROM vault";
+
+/// A write outside the log, to learn whether the storage takes writes again.
+pub const PROBE: &str = "INSERT OR REPLACE INTO meta (name, value) VALUES ('probe', ?1)";
+
+/// A key rewritten in place, only to wrap it (the migration of a file
+/// written before keys were wrapped).
+pub const REPLACE_VAULT_KEY: &str = "UPDATE vault SET key = ?2 WHERE stream = ?1";
 
 pub const INSERT_VAULT_KEY: &str = "INSERT INTO vault (stream, key) VALUES (?1, ?2)";
 
@@ -67,7 +81,7 @@ macro_rules! select_events {
     () => {
         "SELECT e.position, e.stream, e.version, e.event_id, e.event_type, e.schema_version,
                 e.effective_on, e.recorded_at, e.actor, e.correlation_id, e.causation_id,
-                e.payload, e.personal, v.key
+                e.payload, e.personal, v.key, e.checksum
          FROM events e LEFT JOIN vault v ON e.personal IS NOT NULL AND v.stream = e.stream"
     };
 }
@@ -87,7 +101,7 @@ pub const READ_STREAM: &str = concat!(
 /// The events of a range exactly as stored, for `EventLog::export`.
 pub const EXPORT_EVENTS: &str = "
     SELECT position, stream, version, event_id, event_type, schema_version, effective_on,
-           recorded_at, actor, correlation_id, causation_id, payload, personal
+           recorded_at, actor, correlation_id, causation_id, payload, personal, checksum
     FROM events WHERE position > ?1 ORDER BY position LIMIT ?2";
 
 /// The commands whose last position lies in a range.

@@ -7,18 +7,19 @@
 //! below can never disagree with the file.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
 use crate::envelope::{AppendRequest, Appended, ExpectedVersion};
 use crate::error::Error;
-use crate::raw::RawBatch;
+use crate::raw::{self, EventRow, RawBatch};
 use crate::sqlite::sql;
 use crate::validate::validate;
-use crate::vault::VaultKey;
+use crate::vault::{KeyEncryptionKey, VaultKey};
 
 /// An append waiting for the writer, with where to send its outcome.
 pub(crate) struct Job {
@@ -36,6 +37,8 @@ pub(crate) enum Work {
     FinishImport(oneshot::Sender<Result<(), Error>>),
     /// A verbatim import of another log's batch (see `sqlite::raw`).
     ImportRaw(RawImportJob),
+    /// A durable write outside the log: does the storage take writes again?
+    Probe(oneshot::Sender<Result<(), Error>>),
 }
 
 /// A verbatim import waiting for the writer.
@@ -69,6 +72,10 @@ pub(crate) struct Writer {
     /// Set while a bulk load runs with the `(stream, version)` index dropped: then
     /// it holds every stream's version (the log was empty when the load began).
     pub(crate) bulk: Option<HashMap<Box<str>, u64>>,
+    /// Wraps every vault key before it is stored.
+    pub(crate) kek: Arc<KeyEncryptionKey>,
+    /// Why the last commit failed, until one succeeds; the log reports it.
+    pub(crate) fault: Arc<Mutex<Option<String>>>,
 }
 
 /// What a transaction has done so far; becomes the writer's state only on commit.
@@ -84,10 +91,18 @@ enum KeyLookup {
     Found(VaultKey),
     Erased,
     Missing,
+    /// Stored, but its bytes do not unwrap.
+    Corrupt,
 }
 
 impl Writer {
-    pub(crate) fn new(conn: Connection, head: u64, head_tx: watch::Sender<u64>) -> Writer {
+    pub(crate) fn new(
+        conn: Connection,
+        head: u64,
+        head_tx: watch::Sender<u64>,
+        kek: Arc<KeyEncryptionKey>,
+        fault: Arc<Mutex<Option<String>>>,
+    ) -> Writer {
         Writer {
             conn,
             head,
@@ -95,6 +110,8 @@ impl Writer {
             versions: HashMap::new(),
             keys: HashMap::new(),
             bulk: None,
+            kek,
+            fault,
         }
     }
 
@@ -133,6 +150,9 @@ impl Writer {
                     let outcome = self.import_raw(job.batch);
                     let _ = job.reply.send(outcome);
                 }
+                Work::Probe(reply) => {
+                    let _ = reply.send(self.probe());
+                }
             }
         }
         if let Err(error) = self.finish_bulk() {
@@ -149,6 +169,7 @@ impl Writer {
         let outcome = self.apply_all(&batch, &mut staged, now);
         match outcome {
             Ok(results) => {
+                self.set_fault(None);
                 let erased = !staged.erased.is_empty();
                 self.adopt(staged);
                 if erased {
@@ -161,14 +182,63 @@ impl Writer {
             Err(error) => {
                 tracing::error!(%error, "append batch failed; nothing of it was written");
                 let _ = self.conn.execute_batch("ROLLBACK");
+                let full = is_disk_full(&error);
                 let message = error.to_string();
+                self.set_fault(Some(if full {
+                    format!("the disk is full: appends fail ({message})")
+                } else {
+                    format!("appends fail: {message}")
+                }));
                 for job in batch {
-                    let error = Error::CommitFailed {
-                        message: message.clone(),
+                    let message = message.clone();
+                    let error = if full {
+                        Error::StorageFull { message }
+                    } else {
+                        Error::CommitFailed { message }
                     };
                     let _ = job.reply.send(Err(error));
                 }
             }
+        }
+    }
+
+    /// Writes the probe row in a transaction of its own; clears the fault
+    /// when it commits, sets it when the storage still refuses.
+    fn probe(&mut self) -> Result<(), Error> {
+        let now = Utc::now().timestamp_micros();
+        let outcome = self
+            .conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .and_then(|()| self.conn.execute(sql::PROBE, [now]))
+            .and_then(|_| self.conn.execute_batch("COMMIT"));
+        match outcome {
+            Ok(()) => {
+                self.set_fault(None);
+                Ok(())
+            }
+            Err(error) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                let full = is_disk_full(&error);
+                let message = error.to_string();
+                self.set_fault(Some(if full {
+                    format!("the disk is full: appends fail ({message})")
+                } else {
+                    format!("appends fail: {message}")
+                }));
+                Err(if full {
+                    Error::StorageFull { message }
+                } else {
+                    Error::CommitFailed { message }
+                })
+            }
+        }
+    }
+
+    fn set_fault(&self, fault: Option<String>) {
+        if let Ok(mut slot) = self.fault.lock()
+            && *slot != fault
+        {
+            *slot = fault;
         }
     }
 
@@ -289,10 +359,15 @@ impl Writer {
                         stream: append.stream.clone(),
                     }));
                 }
+                KeyLookup::Corrupt => {
+                    return Ok(Err(Error::CorruptKey {
+                        stream: append.stream.clone(),
+                    }));
+                }
                 KeyLookup::Missing => {
                     let key = VaultKey::generate();
                     let mut insert = self.conn.prepare_cached(sql::INSERT_VAULT_KEY)?;
-                    insert.execute(params![append.stream, &key.as_bytes()[..]])?;
+                    insert.execute(params![append.stream, self.kek.wrap(&append.stream, &key)])?;
                     staged.new_keys.insert(append.stream.clone(), key.clone());
                     keys.push(Some(key));
                 }
@@ -311,6 +386,21 @@ impl Writer {
                     (Some(plain), Some(key)) => Some(key.seal(event.event_id, plain.as_bytes())),
                     _ => None,
                 };
+                let checksum = raw::checksum(&EventRow {
+                    position: staged.head,
+                    stream: &append.stream,
+                    version,
+                    event_id: event.event_id,
+                    event_type: &event.event_type,
+                    schema_version: event.schema_version,
+                    effective_on: event.effective_on,
+                    recorded_at: DateTime::from_timestamp_micros(now).unwrap_or_default(),
+                    actor: &request.actor,
+                    correlation_id: request.correlation_id,
+                    causation_id: request.causation_id,
+                    payload: &event.payload,
+                    sealed: personal.as_deref(),
+                });
                 insert.execute(params![
                     staged.head as i64,
                     append.stream,
@@ -325,6 +415,7 @@ impl Writer {
                     request.causation_id.map(|id| id.as_bytes().to_vec()),
                     event.payload,
                     personal,
+                    &checksum[..],
                 ])?;
             }
             staged.versions.insert(append.stream.clone(), version);
@@ -423,8 +514,11 @@ impl Writer {
         }
         let mut query = self.conn.prepare_cached(sql::VAULT_KEY)?;
         let stored: Option<Vec<u8>> = query.query_row([stream], |row| row.get(0)).optional()?;
-        if let Some(key) = stored.as_deref().and_then(VaultKey::from_bytes) {
-            return Ok(KeyLookup::Found(key));
+        if let Some(stored) = stored {
+            return Ok(match self.kek.unwrap(stream, &stored) {
+                Some(key) => KeyLookup::Found(key),
+                None => KeyLookup::Corrupt,
+            });
         }
         let mut query = self.conn.prepare_cached(sql::VAULT_ERASED)?;
         let erased = query.query_row([stream], |_| Ok(())).optional()?.is_some();
@@ -447,4 +541,9 @@ impl Writer {
             Err(error) => tracing::warn!(%error, "WAL checkpoint after erasure failed"),
         }
     }
+}
+
+/// Whether SQLite failed because the storage would not grow.
+fn is_disk_full(error: &rusqlite::Error) -> bool {
+    error.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
 }

@@ -150,6 +150,7 @@ impl AccessQuery {
     /// Who read whose personal data, newest first (ADMIN and AUDITOR): the reads
     /// of one member's data, or by one viewer, or (without either) all reads of
     /// members of the viewer's subtree.
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
     async fn personal_data_reads(
         &self,
         ctx: &Context<'_>,

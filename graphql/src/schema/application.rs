@@ -109,6 +109,7 @@ impl ApplicationQuery {
         }
     }
 
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
     async fn applications(
         &self,
         ctx: &Context<'_>,

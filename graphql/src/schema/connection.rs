@@ -7,6 +7,7 @@
 //! one opaque format ([`cursor`] / [`after`]) that no client should parse.
 
 use app::Page;
+use app::input::MAX_FIRST;
 use async_graphql::SimpleObject;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -132,6 +133,16 @@ connection!(OrganizationConnection, OrganizationEdge, Organization);
 connection!(MemberConnection, MemberEdge, Member);
 connection!(ApplicationConnection, ApplicationEdge, Application);
 connection!(EventConnection, EventEdge, Event);
+
+/// The complexity of a page of `first` items whose selection costs
+/// `child_complexity` each: a list weighs its page size, so 100 ×
+/// `members(first: 1000) { history }` is refused, not run.
+pub fn page_cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let first = usize::try_from(first.unwrap_or(0))
+        .unwrap_or(0)
+        .clamp(1, MAX_FIRST);
+    first.saturating_mul(child_complexity).saturating_add(1)
+}
 
 #[cfg(test)]
 mod tests {

@@ -77,6 +77,7 @@ pub struct EventQuery;
 #[Object]
 impl EventQuery {
     /// The event journal, for auditors.
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,

@@ -5,6 +5,7 @@
 //! refused to roles that may not see them, recorded in the audit trail for
 //! those who may.
 
+use app::ClientAddr;
 use app::members::MembersQuery;
 use app::views::{CardCheck as CardCheckView, CardView, MemberView};
 use async_graphql::{Context, ID, Object};
@@ -286,6 +287,7 @@ impl MemberQuery {
 
     /// Members whose home is the organisation (or, by default, anywhere in its subtree).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -314,6 +316,11 @@ impl MemberQuery {
 
     /// Public: VALID (with the issuing organisation), BLOCKED or UNKNOWN.
     async fn verify_card(&self, ctx: &Context<'_>, number: String) -> Result<CardCheck, ApiError> {
-        Ok(CardCheck(app(ctx).verify_card(&number)?))
+        let client = ctx.data_opt::<ClientAddr>().copied();
+        Ok(CardCheck(app(ctx).verify_card(
+            viewer(ctx),
+            client,
+            &number,
+        )?))
     }
 }

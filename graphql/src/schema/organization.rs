@@ -75,6 +75,7 @@ impl Organization {
             .collect()
     }
 
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
     async fn children(
         &self,
         ctx: &Context<'_>,
@@ -185,6 +186,7 @@ impl OrganizationQuery {
 
     /// The children of `parentId` by name, or every organisation of the viewer's
     /// subtree; of `level`, matching `search` (a part of the name, any case, ё = е).
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,

@@ -9,7 +9,9 @@ use std::time::Instant;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
 
-use async_graphql::parser::types::{DocumentOperations, ExecutableDocument, OperationType};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationType, Selection, SelectionSet,
+};
 use async_graphql::{Data, ErrorExtensions, Request, Response, ServerError};
 use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
 use axum::body::Body;
@@ -166,6 +168,11 @@ async fn run(
             .headers_mut()
             .insert(ALLOW, HeaderValue::from_static("POST"));
         return answer;
+    }
+    if let Err(error) = check_shape(&mut request) {
+        let response = Response::from_errors(vec![error]);
+        state.metrics.graphql_answered(kind, &response, started);
+        return http::answer(media, response);
     }
     let response = match ready(state, headers, kind).await {
         Ok(viewer) => {
@@ -389,27 +396,130 @@ async fn connection(
 
 /// Parsed query texts: clients send the same few texts (with different
 /// variables) over and over, and parsing one costs more than copying it.
+/// Bounded by bytes, not entries: a document's memory grows with its text.
 #[derive(Default)]
-pub struct ParsedQueries(Mutex<HashMap<String, ExecutableDocument>>);
+pub struct ParsedQueries(Mutex<Cached>);
 
-/// Distinct texts kept before starting over (someone builds queries by string).
-const PARSED_QUERIES: usize = 1024;
+#[derive(Default)]
+struct Cached {
+    documents: HashMap<String, ExecutableDocument>,
+    /// Bytes of the texts kept.
+    bytes: usize,
+}
+
+/// Longest query text whose document is kept: an application's queries are a
+/// few kilobytes; a text past this is built by a script and parsed each time.
+const MAX_CACHED_QUERY_BYTES: usize = 16 * 1024;
+
+/// Bytes of query texts kept before starting over (someone builds queries by
+/// string). A parsed document takes a bounded multiple of its text (measured
+/// ≈ 20×), so the cache holds at most some tens of megabytes.
+const PARSED_QUERY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Most fields at an operation's root (fragments spread there included):
+/// a screen asks for a handful; 10,000 aliases of `statistics` are an attack.
+pub const MAX_ROOT_FIELDS: usize = 64;
+
+/// Most field selections a document may hold, counted as written: bounds the
+/// work of validating it whatever its complexity.
+pub const MAX_FIELDS: usize = 2_000;
 
 impl ParsedQueries {
     /// The document of `query`; `None` when it does not parse (execution will
     /// parse it again and say why).
     pub fn parse(&self, query: &str) -> Option<ExecutableDocument> {
-        if let Some(document) = self.0.lock().get(query) {
+        if let Some(document) = self.0.lock().documents.get(query) {
             return Some(document.clone());
         }
         let document = async_graphql::parser::parse_query(query).ok()?;
-        let mut parsed = self.0.lock();
-        if parsed.len() >= PARSED_QUERIES {
-            parsed.clear();
+        if query.len() <= MAX_CACHED_QUERY_BYTES {
+            let mut parsed = self.0.lock();
+            if parsed.bytes + query.len() > PARSED_QUERY_BYTES {
+                parsed.documents.clear();
+                parsed.bytes = 0;
+            }
+            parsed.bytes += query.len();
+            parsed.documents.insert(query.to_string(), document.clone());
         }
-        parsed.insert(query.to_string(), document.clone());
         Some(document)
     }
+
+    /// Bytes of the query texts kept.
+    pub fn bytes(&self) -> usize {
+        self.0.lock().bytes
+    }
+}
+
+/// Refuses a document with more than [`MAX_FIELDS`] fields, or an operation
+/// with more than [`MAX_ROOT_FIELDS`] at its root, before anything runs.
+fn check_shape(request: &mut Request) -> Result<(), ServerError> {
+    let refuse = |message: String| {
+        Err(ApiError(app::Error::Validation {
+            message,
+            field: None,
+        })
+        .server_error())
+    };
+    let Ok(document) = request.parsed_query() else {
+        return Ok(());
+    };
+    let mut fields = 0;
+    for (_, operation) in document.operations.iter() {
+        fields += count_fields(&operation.node.selection_set.node);
+    }
+    for fragment in document.fragments.values() {
+        fields += count_fields(&fragment.node.selection_set.node);
+    }
+    if fields > MAX_FIELDS {
+        return refuse(format!(
+            "the query selects {fields} fields; at most {MAX_FIELDS} are served"
+        ));
+    }
+    for (_, operation) in document.operations.iter() {
+        let roots = root_fields(document, &operation.node.selection_set.node, 0);
+        if roots > MAX_ROOT_FIELDS {
+            return refuse(format!(
+                "the operation asks for {roots} fields at its root; at most {MAX_ROOT_FIELDS} are served"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn count_fields(selection_set: &SelectionSet) -> usize {
+    selection_set
+        .items
+        .iter()
+        .map(|selection| match &selection.node {
+            Selection::Field(field) => 1 + count_fields(&field.node.selection_set.node),
+            Selection::InlineFragment(inline) => count_fields(&inline.node.selection_set.node),
+            Selection::FragmentSpread(_) => 0,
+        })
+        .sum()
+}
+
+/// Fields at the level of `selection_set`, fragments expanded (to a depth of
+/// 8: a cycle is refused by validation anyway).
+fn root_fields(document: &ExecutableDocument, selection_set: &SelectionSet, depth: u8) -> usize {
+    if depth > 8 {
+        return 0;
+    }
+    selection_set
+        .items
+        .iter()
+        .map(|selection| match &selection.node {
+            Selection::Field(_) => 1,
+            Selection::InlineFragment(inline) => {
+                root_fields(document, &inline.node.selection_set.node, depth + 1)
+            }
+            Selection::FragmentSpread(spread) => document
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |fragment| {
+                    root_fields(document, &fragment.node.selection_set.node, depth + 1)
+                }),
+        })
+        .sum::<usize>()
 }
 
 /// The kind of operation `request` runs, for the metrics; `invalid` when it
@@ -461,5 +571,45 @@ mod tests {
         assert_eq!(kind(both, Some("B")), "mutation");
         assert_eq!(kind(both, None), "invalid");
         assert_eq!(kind("{ viewer {", None), "invalid");
+    }
+
+    #[test]
+    fn the_cache_is_bounded_by_bytes_and_keeps_no_huge_text() {
+        let parsed = ParsedQueries::default();
+        let huge = format!("{{ {} }}", "viewer { role } ".repeat(2_000));
+        assert!(parsed.parse(&huge).is_some());
+        assert_eq!(parsed.bytes(), 0, "a huge text is parsed, not kept");
+        for n in 0..2_000 {
+            let text = format!("{{ a{n}: viewer {{ role }} b: viewer {{ role }} }}");
+            assert!(parsed.parse(&text).is_some());
+            assert!(parsed.bytes() <= PARSED_QUERY_BYTES);
+        }
+        assert!(parsed.bytes() > 0);
+    }
+
+    #[test]
+    fn aliases_past_the_root_limit_and_fields_past_the_document_limit_are_refused() {
+        let shape = |query: &str| {
+            let mut request = Request::new(query);
+            request.set_parsed_query(async_graphql::parser::parse_query(query).unwrap());
+            check_shape(&mut request).is_ok()
+        };
+        let aliases = |n: usize| {
+            let fields: String = (0..n)
+                .map(|i| format!("a{i}: viewer {{ role }} "))
+                .collect();
+            format!("{{ {fields} }}")
+        };
+        assert!(shape(&aliases(MAX_ROOT_FIELDS)));
+        assert!(!shape(&aliases(MAX_ROOT_FIELDS + 1)));
+        let spread = format!(
+            "{{ ...f ...f }} fragment f on Query {{ {} }}",
+            (0..40)
+                .map(|i| format!("a{i}: viewer {{ role }} "))
+                .collect::<String>()
+        );
+        assert!(!shape(&spread), "fragments at the root count");
+        let nested = format!("{{ viewer {{ {} }} }}", "role ".repeat(MAX_FIELDS + 1));
+        assert!(!shape(&nested));
     }
 }
