@@ -1,4 +1,5 @@
-//! `reestr serve`: the GraphQL API over the log, until SIGTERM or Ctrl-C.
+//! `reestr serve`: the GraphQL API and the web pages over the log, until
+//! SIGTERM or Ctrl-C.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -36,6 +37,9 @@ pub async fn serve(
     let address = listener.local_addr()?;
     println!("Listening on http://{address}");
     println!(
+        "Pages: http://{address}/ (joining: http://{address}/join, staff: http://{address}/signin)"
+    );
+    println!(
         "GraphQL and GraphiQL: http://{address}/graphql (subscriptions: ws://{address}/graphql/ws); /health, /metrics"
     );
     on_listening(address);
@@ -46,7 +50,13 @@ pub async fn serve(
             _ = interrupt.recv() => tracing::info!("SIGINT"),
         }
     };
-    server::serve(app, listener, options(args), stopped).await?;
+    let pages = web::router(
+        app.clone(),
+        web::WebOptions {
+            trust_proxy: args.trust_proxy,
+        },
+    );
+    server::serve_with(app, listener, options(args), pages, stopped).await?;
     eprintln!("Stopped; the log is closed.");
     Ok(())
 }

@@ -157,8 +157,21 @@ impl App {
         client: Option<ClientAddr>,
         input: SubmitApplication,
     ) -> Result<Application, Error> {
+        self.submit_application_as(viewer, client, input, None)
+            .await
+    }
+
+    /// `submitApplication` with an idempotency key (the receipt's, see
+    /// [`crate::joining`]).
+    pub(crate) async fn submit_application_as(
+        &self,
+        viewer: &Viewer,
+        client: Option<ClientAddr>,
+        input: SubmitApplication,
+        command_id: Option<String>,
+    ) -> Result<Application, Error> {
         self.submissions.check(client)?;
-        let issued = self.issue(viewer, &(), None, None)?;
+        let issued = self.issue(viewer, &(), command_id.as_deref(), None)?;
         let org_id = input::id(&input.org_id, "orgId")?;
         let new = NewApplication {
             org_id,

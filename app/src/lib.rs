@@ -13,7 +13,9 @@
 //! - One module per part of the registry, each adding its reads and commands
 //!   to [`App`]: [`organizations`], [`members`] (and cards), [`applications`],
 //!   [`access`] (tokens to viewers, grants, the audit trail), [`statistics`],
-//!   [`reports`] (the report builder and its files), [`journal`], [`read_models`].
+//!   [`reports`] (the report builder and its files), [`journal`],
+//!   [`read_models`]; [`joining`], what anyone joining reads
+//!   (organisations' names, their application's status by receipt).
 //! - [`guard`]: [`Viewer`] and [`Action`], role × subtree; [`audit`]:
 //!   [`PersonalReads`], a request's reads recorded before its answer leaves.
 //! - [`input`]: every check of input, naming the field at fault.
@@ -38,7 +40,9 @@ pub mod facts;
 pub mod guard;
 mod idempotency;
 pub mod input;
+pub mod joining;
 pub mod journal;
+pub mod journal_summary;
 pub mod members;
 pub mod operator;
 pub mod organizations;

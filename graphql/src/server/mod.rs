@@ -125,11 +125,26 @@ pub async fn serve(
     options: ServeOptions,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
+    serve_with(app, listener, options, Router::new(), shutdown).await
+}
+
+/// As [`serve`], with `pages` (another door's routes, the web pages) served
+/// beside the API by the same server, stopped by the same shutdown.
+///
+/// # Errors
+/// As [`serve`].
+pub async fn serve_with(
+    app: App,
+    listener: TcpListener,
+    options: ServeOptions,
+    pages: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
     let schema = schema::build(app.clone(), options.limits);
     let state = ServerState::new(app.clone(), schema, &options);
     let stop = Arc::clone(&state.stop);
     let signal = Arc::clone(&stop);
-    let router = routes(state, &options);
+    let router = routes(state, &options).merge(pages);
     let serving = axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),

@@ -1,0 +1,270 @@
+//! Headless Chromium for the page tests, driven over WebDriver (`fantoccini`)
+//! through a `chromedriver` this harness starts on a free port. The browser's
+//! resolver answers nothing but loopback, so a page that needed the internet
+//! would show it; every test also asks the page which addresses it loaded
+//! (Resource Timing) and which the Content-Security-Policy refused.
+//!
+//! Without Chromium the tests warn and pass; under `CI=true` they fail.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// Where the binaries are (Debian's `chromium` and `chromium-driver`).
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &[&str] = &["/usr/lib/chromium/chromium", "/usr/bin/chromium"];
+
+/// How the browser's window is shaped.
+#[derive(Clone, Copy, Debug)]
+pub enum Screen {
+    /// A desktop window, 1280 × 1000.
+    Desktop,
+    /// A phone: 390 × 844 CSS pixels, touch, a phone's user agent.
+    Phone,
+}
+
+/// A headless Chromium session; the driver is killed when dropped.
+pub struct Browser {
+    pub client: Client,
+    driver: Child,
+    /// Where screenshots go: `target/web-screenshots/`.
+    pub shots: PathBuf,
+}
+
+/// The browser, or `None` (with a warning) where Chromium is not installed;
+/// under `CI=true` its absence fails the test.
+pub async fn start(screen: Screen) -> Option<Browser> {
+    let chromium = CHROMIUM
+        .iter()
+        .find(|path| std::path::Path::new(path).exists());
+    let (Some(chromium), true) = (chromium, std::path::Path::new(CHROMEDRIVER).exists()) else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "Chromium and chromedriver are needed under CI=true (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("warning: Chromium or chromedriver is not installed; skipping the browser test");
+        return None;
+    };
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let mut args = vec![
+        "--headless=new".to_string(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--no-first-run".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--disable-sync".into(),
+        "--disable-default-apps".into(),
+        "--disable-extensions".into(),
+        "--lang=ru-RU".into(),
+        // Nothing but loopback resolves: the network is off for the page.
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1".into(),
+    ];
+    let mut options = json!({ "binary": chromium });
+    match screen {
+        Screen::Desktop => args.push("--window-size=1280,1000".into()),
+        Screen::Phone => {
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 2, "touch": true },
+                "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Mobile Safari/537.36",
+            });
+        }
+    }
+    options["args"] = json!(args);
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".into(), options);
+    let address = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let client = loop {
+        let connected =
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(capabilities.clone())
+                .connect(&address)
+                .await;
+        match connected {
+            Ok(client) => break client,
+            Err(error) => {
+                assert!(
+                    started.elapsed() < Duration::from_secs(30),
+                    "chromedriver did not start a session: {error}"
+                );
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    let shots = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/web-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    Some(Browser {
+        client,
+        driver,
+        shots,
+    })
+}
+
+impl Browser {
+    /// Opens `url` and waits for the page to load.
+    pub async fn open(&self, url: &str) {
+        self.client.goto(url).await.unwrap();
+    }
+
+    /// The element `css`, waited for (up to 10 s).
+    pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        let found = self
+            .client
+            .wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css(css))
+            .await;
+        match found {
+            Ok(element) => element,
+            Err(e) => {
+                let shot = self.screenshot("failed").await;
+                panic!("no {css} on {} ({}): {e}", self.url().await, shot.display())
+            }
+        }
+    }
+
+    /// The text of the element `css`.
+    pub async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    /// Whether an element `css` is on the page now.
+    pub async fn has(&self, css: &str) -> bool {
+        self.client.find(Locator::Css(css)).await.is_ok()
+    }
+
+    /// Types `text` into the field `css` (after clearing it).
+    pub async fn fill(&self, css: &str, text: &str) {
+        let field = self.find(css).await;
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    /// Sets the field `css` by script (date inputs take keys per locale).
+    pub async fn set(&self, css: &str, value: &str) {
+        self.find(css).await;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).value = arguments[1];",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Chooses the option `value` of the select `css`.
+    pub async fn choose(&self, css: &str, value: &str) {
+        self.find(css).await.select_by_value(value).await.unwrap();
+    }
+
+    /// Clicks the element `css`.
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.unwrap();
+    }
+
+    /// The value of the field `css`.
+    pub async fn value(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    /// The page's address.
+    pub async fn url(&self) -> String {
+        self.client
+            .current_url()
+            .await
+            .map(|u| u.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The whole page's text.
+    pub async fn body(&self) -> String {
+        self.text("body").await
+    }
+
+    /// Saves a screenshot as `target/web-screenshots/NAME.png`; its path.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self.client.screenshot().await.unwrap();
+        let path = self.shots.join(format!("{name}.png"));
+        std::fs::write(&path, png).unwrap();
+        path
+    }
+
+    /// Runs `script` in the page, its answer.
+    pub async fn eval(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    /// Checks the page as loaded: every address it loaded is on `origin`
+    /// (nothing off the machine), the Content-Security-Policy refused
+    /// nothing, and the embedded font is in use.
+    pub async fn assert_self_contained(&self, origin: &str) {
+        let loaded = self
+            .eval(
+                "return performance.getEntriesByType('navigation')
+                   .concat(performance.getEntriesByType('resource')).map(e => e.name);",
+            )
+            .await;
+        let loaded: Vec<String> = serde_json::from_value(loaded).unwrap();
+        let elsewhere: Vec<&String> = loaded
+            .iter()
+            .filter(|url| !url.starts_with(origin) && !url.starts_with("data:"))
+            .collect();
+        assert!(
+            elsewhere.is_empty(),
+            "{} loaded from off the machine: {elsewhere:?}",
+            self.url().await
+        );
+        let violations = self
+            .eval("return window.reestrViolations || ['site.js did not run'];")
+            .await;
+        assert_eq!(
+            violations,
+            json!([]),
+            "CSP refused something on {}",
+            self.url().await
+        );
+        let font = self
+            .eval(
+                "return document.fonts.ready.then(() => [...document.fonts]
+                   .some(f => f.family.includes('PT Sans') && f.status === 'loaded'));",
+            )
+            .await;
+        assert_eq!(font, json!(true), "the embedded font is not in use");
+    }
+
+    /// Ends the session and the driver.
+    pub async fn close(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
