@@ -153,7 +153,7 @@ pub async fn approve_application(
             Ok(Decision::of(streams))
         })
         .await?;
-    commands.settle(appended.last_position).await;
+    commands.reach(appended.last_position).await;
     Ok((person_of(&appended).unwrap_or(newcomer), appended))
 }
 

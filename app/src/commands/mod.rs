@@ -232,8 +232,8 @@ impl Commands {
         if self.nodes.shared() {
             // Another process's admission with this SNILS may be committed
             // and not yet applied here. (Alone on its log, this process saw
-            // its own settle before the local turn passed.)
-            self.settle(shared.head()).await;
+            // its own wait before the local turn passed.)
+            self.reach(shared.head()).await;
         }
         Ok(Some(SnilsTurn {
             turns: Arc::clone(&self.snils_turns),
@@ -246,7 +246,7 @@ impl Commands {
     /// Lets the read models reach `position` before the next command on the
     /// same SNILS decides: a bounded wait, ignored when it runs out (a stale
     /// fact then costs at worst a refusal, never a broken rule).
-    pub(crate) async fn settle(&self, position: u64) {
+    pub(crate) async fn reach(&self, position: u64) {
         if let Some(checkpoint) = &self.checkpoint {
             let _ = checkpoint.reach(position).await;
         }

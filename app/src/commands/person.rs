@@ -63,7 +63,7 @@ pub async fn admit_member(
             decide_admission(commands, facts, issued, &member, newcomer)
         })
         .await?;
-    commands.settle(appended.last_position).await;
+    commands.reach(appended.last_position).await;
     Ok((person_of(&appended).unwrap_or(newcomer), appended))
 }
 
@@ -212,7 +212,7 @@ pub async fn update_member(
             }
             other => other,
         })?;
-    commands.settle(appended.last_position).await;
+    commands.reach(appended.last_position).await;
     Ok(appended)
 }
 
