@@ -176,32 +176,15 @@ impl Statistics {
         as_of: NaiveDate,
         known_at: Option<u64>,
     ) -> Result<Report, StatisticsError> {
-        let known_at = known_at.map_or(self.applied(), |k| k.min(self.applied()));
-        let p = position(known_at);
-        let orgs = Arc::clone(&self.orgs.read());
-        let root = self.root(&orgs, org, p)?;
-        let on = day(as_of);
-        if orgs.established[root as usize] > on {
-            return Err(StatisticsError::NotEstablished {
-                org,
-                established_on: bands::date(orgs.established[root as usize]),
-                as_of,
-            });
-        }
-        if let Some(dissolved) = orgs.dissolved[root as usize].filter(|d| d.pos <= p && d.day <= on)
-        {
-            return Err(StatisticsError::Dissolved {
-                org,
-                dissolved_on: bands::date(dissolved.day),
-                as_of,
-            });
-        }
-        let tree = self.trees.on(&orgs, on, p);
-        let root_slot = tree.slot[root as usize];
-        let listed: Vec<u32> = children(&tree, root_slot)
-            .into_iter()
-            .filter(|&slot| orgs.exists_on(tree.order[slot as usize], on, p))
-            .collect();
+        let Subtree {
+            orgs,
+            root: _,
+            known_at,
+            p,
+            tree,
+            root_slot,
+            listed,
+        } = self.subtree(org, as_of, known_at)?;
         let scan = Scan {
             orgs: &orgs,
             tree: &tree,
@@ -243,32 +226,15 @@ impl Statistics {
         known_at: Option<u64>,
         spec: &TableSpec,
     ) -> Result<Table, StatisticsError> {
-        let known_at = known_at.map_or(self.applied(), |k| k.min(self.applied()));
-        let p = position(known_at);
-        let orgs = Arc::clone(&self.orgs.read());
-        let root = self.root(&orgs, org, p)?;
-        let on = day(as_of);
-        if orgs.established[root as usize] > on {
-            return Err(StatisticsError::NotEstablished {
-                org,
-                established_on: bands::date(orgs.established[root as usize]),
-                as_of,
-            });
-        }
-        if let Some(dissolved) = orgs.dissolved[root as usize].filter(|d| d.pos <= p && d.day <= on)
-        {
-            return Err(StatisticsError::Dissolved {
-                org,
-                dissolved_on: bands::date(dissolved.day),
-                as_of,
-            });
-        }
-        let tree = self.trees.on(&orgs, on, p);
-        let root_slot = tree.slot[root as usize];
-        let listed: Vec<u32> = children(&tree, root_slot)
-            .into_iter()
-            .filter(|&slot| orgs.exists_on(tree.order[slot as usize], on, p))
-            .collect();
+        let Subtree {
+            orgs,
+            root,
+            known_at,
+            p,
+            tree,
+            root_slot: _,
+            listed,
+        } = self.subtree(org, as_of, known_at)?;
         let crosstab = Crosstab::new(&orgs, &tree, root, as_of, p, spec, listed);
         let (mut rows, mut columns, mut cells) = crosstab.run(&self.persons);
         // The root's own heading on the child axis, when it can hold nobody
@@ -334,6 +300,53 @@ impl Statistics {
             known_at: p,
         };
         scan.run(&segments(&tree, root_slot, &[]), 1, &self.persons)[0].members
+    }
+
+    /// What a report and a table of `org` on `as_of` (as known at `known_at`,
+    /// the latest when absent) both start from: the organisation, which must
+    /// be established and not dissolved then, the tree on that day, and its
+    /// children that exist then.
+    fn subtree(
+        &self,
+        org: OrgId,
+        as_of: NaiveDate,
+        known_at: Option<u64>,
+    ) -> Result<Subtree, StatisticsError> {
+        let known_at = known_at.map_or(self.applied(), |k| k.min(self.applied()));
+        let p = position(known_at);
+        let orgs = Arc::clone(&self.orgs.read());
+        let root = self.root(&orgs, org, p)?;
+        let on = day(as_of);
+        if orgs.established[root as usize] > on {
+            return Err(StatisticsError::NotEstablished {
+                org,
+                established_on: bands::date(orgs.established[root as usize]),
+                as_of,
+            });
+        }
+        if let Some(dissolved) = orgs.dissolved[root as usize].filter(|d| d.pos <= p && d.day <= on)
+        {
+            return Err(StatisticsError::Dissolved {
+                org,
+                dissolved_on: bands::date(dissolved.day),
+                as_of,
+            });
+        }
+        let tree = self.trees.on(&orgs, on, p);
+        let root_slot = tree.slot[root as usize];
+        let listed: Vec<u32> = children(&tree, root_slot)
+            .into_iter()
+            .filter(|&slot| orgs.exists_on(tree.order[slot as usize], on, p))
+            .collect();
+        Ok(Subtree {
+            orgs,
+            root,
+            known_at,
+            p,
+            tree,
+            root_slot,
+            listed,
+        })
     }
 
     fn root(&self, orgs: &Orgs, org: OrgId, p: u32) -> Result<u32, StatisticsError> {
@@ -474,4 +487,18 @@ impl Projection for Statistics {
         self.journal.read().hash_into(&mut hasher);
         hasher.finish()
     }
+}
+
+/// The start of a report or a table (see `Statistics::subtree`).
+struct Subtree {
+    orgs: Arc<Orgs>,
+    root: u32,
+    /// The position known at, resolved.
+    known_at: u64,
+    /// The same, as the columns store positions.
+    p: u32,
+    tree: Arc<tree::TreeVersion>,
+    root_slot: u32,
+    /// Slots of the children that exist on the day.
+    listed: Vec<u32>,
 }
