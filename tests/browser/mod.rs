@@ -141,8 +141,19 @@ impl Browser {
     }
 
     /// The text of the element `css`.
+    /// An element swapped out between finding and reading it (htmx may
+    /// replace the part it is in) is found again.
     pub async fn text(&self, css: &str) -> String {
-        self.find(css).await.text().await.unwrap()
+        for _ in 0..10 {
+            match self.find(css).await.text().await {
+                Ok(text) => return text,
+                Err(e) if format!("{e:?}").contains("StaleElementReference") => {
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("reading {css}: {e}"),
+            }
+        }
+        panic!("{css} kept being replaced while it was read")
     }
 
     /// Whether an element `css` is on the page now.
