@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use reestr_benches::api::{self, Body, Load, LoadReport};
 use serde_json::{Value, json};
 
-use crate::cli::{ApiScenario, BenchApiArgs};
+use crate::cli::{ApiScenario, BenchApiArgs, BenchPagesArgs};
 
 /// Member ids fetched for lookups: enough that the lookups spread over the registry.
 const MEMBER_SAMPLE: usize = 20_000;
@@ -49,6 +49,28 @@ pub async fn api(args: &BenchApiArgs) -> anyhow::Result<()> {
                 )
             })
         }
+        ApiScenario::UnionStatistics => {
+            let root = org_ids(&ask, "CENTRAL").await?.remove(0);
+            let query = "query($org: ID!) { statistics(orgId: $org) { members youth employees \
+                 students workerCoverage byGender { key count } byCategory { key count } \
+                 byAgeBand { key count } byTenureBand { key count } bySector { key count } \
+                 breakdown { organization { id name } members youth byGender { key count } } } }";
+            Arc::new(move |_| api::request(query, json!({ "org": root })))
+        }
+        ApiScenario::UnionMovement => {
+            let root = org_ids(&ask, "CENTRAL").await?.remove(0);
+            let to = chrono::Local::now().date_naive();
+            let from = to - chrono::Days::new(364);
+            let query = "query($org: ID!, $from: Date!, $to: Date!) { movement(orgId: $org, \
+                 from: $from, to: $to) { admitted transferredIn transferredOut ended \
+                 endedByReason { key count } net knownAt } }";
+            Arc::new(move |_| {
+                api::request(
+                    query,
+                    json!({ "org": root, "from": from.to_string(), "to": to.to_string() }),
+                )
+            })
+        }
         ApiScenario::Journal => Arc::new(|_| {
             api::request(
                 "{ events(first: 20) { totalCount edges { node { position stream } } } }",
@@ -74,6 +96,48 @@ pub async fn api(args: &BenchApiArgs) -> anyhow::Result<()> {
             "no request succeeded: {}",
             report.first_failure.unwrap_or_default()
         );
+    }
+    Ok(())
+}
+
+/// `reestr bench pages`: each page's server time, against the targets
+/// (DESIGN.md: 50 ms a page, 200 ms the whole union's dashboard).
+pub async fn pages(args: &BenchPagesArgs) -> anyhow::Result<()> {
+    let origin = args.url.trim_end_matches('/');
+    let timings = reestr_benches::pages::run(origin, &args.token, args.repeat)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
+    println!(
+        "{:<28} {:>6} {:>10} {:>10} {:>10} {:>7}",
+        "page", "status", "median ms", "max ms", "trip ms", "target"
+    );
+    let mut missed = 0;
+    for page in &timings {
+        let target = if page.name.starts_with("dashboard, whole") {
+            200.0
+        } else {
+            50.0
+        };
+        let met = page.median_ms <= target;
+        missed += usize::from(!met);
+        println!(
+            "{:<28} {:>6} {:>10.2} {:>10.2} {:>10.2} {:>4} {}",
+            page.name,
+            page.status,
+            page.median_ms,
+            page.max_ms,
+            page.round_trip_ms,
+            target,
+            if met { "ok" } else { "MISSED" }
+        );
+    }
+    println!(
+        "{} pages, {missed} over target ({} requests each)",
+        timings.len(),
+        args.repeat
+    );
+    if let Some(page) = timings.iter().find(|p| p.status >= 400) {
+        bail!("{} answered {}", page.path, page.status);
     }
     Ok(())
 }

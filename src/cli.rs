@@ -92,13 +92,85 @@ pub enum Command {
     /// the operator or --token's holder: the same report as the API's `report`
     /// query and its download route. Prints one JSON line with the file.
     Report(ReportArgs),
+    /// Fill in one of the union's documents (admission-application,
+    /// admission-minutes, record-card, card-register, exit-application) as
+    /// DOCX or PDF, as --token's holder; or, as an ADMIN of the whole union
+    /// or the operator, replace its template with your own DOCX (--replace),
+    /// go back to the built-in one (--reset), or write the template (--blank).
+    Document(DocumentArgs),
     /// Print the served GraphQL schema (SDL); needs no registry.
     Schema,
     /// Copy a whole log to another database (SQLite to PostgreSQL or back):
     /// events with their positions, ids and times, the commands, the vault
-    /// (erased stays erased). Resumes an interrupted copy; verifies both logs by
-    /// count and digest at the end. Ignores --data-dir and --database-url.
+    /// (erased stays erased), and the library's files its events name (from the
+    /// files/ directory beside an SQLite file or PostgreSQL's table, checked by
+    /// hash). Resumes an interrupted copy; verifies both logs by count and
+    /// digest and every file by hash at the end. Ignores --data-dir and
+    /// --database-url.
     Copy(CopyArgs),
+    /// Move a registry in from spreadsheets (XLSX or CSV, see docs/import.md):
+    /// every row decided by the charter; nothing written while any row is bad
+    /// (--skip-invalid writes the good ones); bad rows go to a report file.
+    /// A second run writes nothing; an interrupted one continues. Prints one
+    /// JSON line with the counts and the time.
+    Import(ImportArgs),
+    /// Write the registry as of a date in the import format (needs a --token
+    /// over the whole union that reads members: every person is a recorded read).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Write empty templates with one example row into this directory instead.
+    #[arg(long)]
+    pub template: Option<PathBuf>,
+    /// The organisations' table.
+    #[arg(long)]
+    pub org_file: Option<PathBuf>,
+    /// A members' table (may repeat).
+    #[arg(long)]
+    pub member_file: Vec<PathBuf>,
+    /// Other spellings of headings: `spelling = Heading` per line.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Only check: write nothing, report every bad row.
+    #[arg(long)]
+    pub check: bool,
+    /// Write the good rows and report the bad ones.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// The report of bad rows (CSV, or XLSX by extension).
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Events per append.
+    #[arg(long, default_value_t = app::import::BATCH_EVENTS)]
+    pub batch_events: usize,
+    /// Append every row on its own, one commit each (to compare with batches).
+    #[arg(long)]
+    pub one_by_one: bool,
+    /// Batches through ordinary appends (with idempotency lookups) instead of
+    /// the log's bulk path (to compare with it).
+    #[arg(long)]
+    pub appends: bool,
+    /// Act as this token's holder (a root ADMIN) instead of the operator.
+    #[arg(long, env = "REESTR_TOKEN")]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The directory to write организации.csv and члены.csv (or .xlsx) into.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The registry as of this day (YYYY-MM-DD; default today).
+    #[arg(long)]
+    pub as_of: Option<String>,
+    /// csv or xlsx.
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// The holder who reads the members (a root ADMIN or AUDITOR).
+    #[arg(long, env = "REESTR_TOKEN")]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -118,7 +190,11 @@ pub struct CommandArgs {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The `report` query's arguments as JSON, named as the schema names them,
+    /// The report: `builder` (the `report` query), `statistical` (the
+    /// `statisticalReport` query) or `members` (a member list).
+    #[arg(long, default_value = "builder")]
+    pub kind: String,
+    /// The report's query arguments as JSON, named as the schema names them,
     /// e.g. '{"orgId": "…", "rows": "CHILD", "columns": "GENDER", "dates":
     /// ["2025-01-01", "2026-01-01"], "filter": {"categories": ["WORKER"]}}'.
     #[arg(long)]
@@ -129,6 +205,35 @@ pub struct ReportArgs {
     /// The file to write.
     #[arg(short = 'o', long)]
     pub output: std::path::PathBuf,
+    /// Act as this token's holder (role and subtree) instead of the operator.
+    #[arg(long, env = "REESTR_TOKEN")]
+    pub token: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DocumentArgs {
+    /// The template's id.
+    pub template: String,
+    /// What to fill it for, as JSON: '{"memberId": "…"}', for the card
+    /// register '{"orgId": "…"}', for the extract also "minutesNumber" and
+    /// "minutesDate".
+    #[arg(long)]
+    pub input: Option<String>,
+    /// docx or pdf.
+    #[arg(long, default_value = "pdf")]
+    pub format: String,
+    /// The file to write (the document, or the template with --blank).
+    #[arg(short = 'o', long)]
+    pub output: Option<std::path::PathBuf>,
+    /// Replace the template with this DOCX.
+    #[arg(long, conflicts_with_all = ["reset", "blank", "input"])]
+    pub replace: Option<std::path::PathBuf>,
+    /// Go back to the built-in template.
+    #[arg(long, conflicts_with_all = ["blank", "input"])]
+    pub reset: bool,
+    /// Write the template itself (with its placeholders) to --output.
+    #[arg(long, conflicts_with = "input")]
+    pub blank: bool,
     /// Act as this token's holder (role and subtree) instead of the operator.
     #[arg(long, env = "REESTR_TOKEN")]
     pub token: Option<String>,
@@ -155,6 +260,8 @@ pub enum CommandName {
     RejectApplication,
     GrantRole,
     RevokeRole,
+    ConveneMeeting,
+    RecordAttendance,
 }
 
 #[derive(Debug, Args)]
@@ -237,6 +344,55 @@ pub struct ServeArgs {
     /// none by default.
     #[arg(long, env = "REESTR_ALLOWED_ORIGINS", default_value = "")]
     pub allowed_origins: graphql::server::Origins,
+    /// Requests a minute one token's holder may send, sustained (0: no limit;
+    /// past it RATE_LIMITED).
+    #[arg(long, default_value_t = app::RequestLimitConfig::default().holder.per_minute)]
+    pub holder_requests_per_minute: u32,
+    /// Requests one holder may send in a quick burst.
+    #[arg(long, default_value_t = app::RequestLimitConfig::default().holder.burst)]
+    pub holder_request_burst: u32,
+    /// Requests of one holder in flight at once; eight times as many more wait
+    /// for a place, and past those RATE_LIMITED (0: no limit).
+    #[arg(long, default_value_t = app::RequestLimitConfig::default().holder.concurrent)]
+    pub holder_concurrent_requests: u32,
+    /// Requests a minute one network address may send, with any tokens or
+    /// none (0: no limit).
+    #[arg(long, default_value_t = app::RequestLimitConfig::default().address.per_minute)]
+    pub address_requests_per_minute: u32,
+    /// Requests one address may send in a quick burst.
+    #[arg(long, default_value_t = app::RequestLimitConfig::default().address.burst)]
+    pub address_request_burst: u32,
+    /// Requests of one address in flight at once, eight times as many more
+    /// waiting (0: no limit).
+    #[arg(long, default_value_t = app::RequestLimitConfig::default().address.concurrent)]
+    pub address_concurrent_requests: u32,
+    /// No per-holder or per-address limit at all, whatever the flags above
+    /// say: for load benchmarks, whose many clients share one token.
+    #[arg(long)]
+    pub no_request_limits: bool,
+    #[command(flatten)]
+    pub mail: crate::mail::MailArgs,
+}
+
+impl ServeArgs {
+    /// The limits of every request, per holder and per address, as the flags say.
+    pub fn request_limits(&self) -> app::RequestLimitConfig {
+        if self.no_request_limits {
+            return app::RequestLimitConfig::UNLIMITED;
+        }
+        app::RequestLimitConfig {
+            holder: app::request_limits::ClientLimit {
+                per_minute: self.holder_requests_per_minute,
+                burst: self.holder_request_burst,
+                concurrent: self.holder_concurrent_requests,
+            },
+            address: app::request_limits::ClientLimit {
+                per_minute: self.address_requests_per_minute,
+                burst: self.address_request_burst,
+                concurrent: self.address_concurrent_requests,
+            },
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -296,9 +452,29 @@ pub enum BenchCommand {
     /// Rebuild every read model from the log, then time statistics and movement
     /// for the whole union and one territorial organisation; prints peak memory.
     ReadSide(BenchReadSideArgs),
+    /// Fold the read models, then time the report builder (whole union by two
+    /// dimensions, one territorial subtree), the statistical report and a
+    /// report file through the application layer.
+    Reports(BenchReportsArgs),
     /// Load a running server's GraphQL API from concurrent clients (member
     /// lookups, statistics or admissions); prints the rate and latency.
     Api(BenchApiArgs),
+    /// Time each web page of a running server (its Server-Timing), signed
+    /// in with a root ADMIN token; prints the median and slowest per page.
+    Pages(BenchPagesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchPagesArgs {
+    /// The server's address.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// A root ADMIN token (as `reestr generate` or `demo` print).
+    #[arg(long, env = "REESTR_TOKEN")]
+    pub token: String,
+    /// Times each page is asked.
+    #[arg(long, default_value_t = 21)]
+    pub repeat: usize,
 }
 
 /// What `reestr bench api` sends.
@@ -310,6 +486,11 @@ pub enum ApiScenario {
     LookupPersonal,
     /// `statistics` of a territorial organisation.
     Statistics,
+    /// `statistics` of the whole union with its breakdown by region (the
+    /// whole union's dashboard figures).
+    UnionStatistics,
+    /// `movement` of the whole union over the year up to today.
+    UnionMovement,
     /// `admitMember` of new persons into primary organisations.
     Admit,
     /// `events(first: 20) { totalCount … }`: the journal's first page and its
@@ -345,6 +526,16 @@ pub struct BenchReadSideArgs {
     pub as_of: chrono::NaiveDate,
     /// Times each query runs; the median and the slowest are printed.
     #[arg(long, default_value_t = 21)]
+    pub repeat: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchReportsArgs {
+    /// The report date (a past date).
+    #[arg(long, default_value = "2024-01-01")]
+    pub as_of: chrono::NaiveDate,
+    /// Times each report runs; the median and the slowest are printed.
+    #[arg(long, default_value_t = 11)]
     pub repeat: usize,
 }
 

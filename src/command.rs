@@ -91,6 +91,11 @@ async fn answer(
             app.revoke_role(viewer, revoke).await?;
             json!({ "revoked": user_id })
         }
+        CommandName::ConveneMeeting => meeting(&app.convene_meeting(viewer, decode(input)?).await?),
+        CommandName::RecordAttendance => {
+            let recorded = app.record_attendance(viewer, decode(input)?).await?;
+            json!({ "member": recorded.person_id, "meeting": meeting(&recorded.meeting) })
+        }
     })
 }
 
@@ -131,6 +136,16 @@ fn member(view: MemberView) -> Value {
         "card": view.card().map(|card| card.number.to_string()),
         "erased": view.erased,
         "version": view.version,
+    })
+}
+
+fn meeting(view: &app::views::MeetingView) -> Value {
+    json!({
+        "id": view.meeting_id,
+        "organization": view.org_id,
+        "title": view.title,
+        "heldOn": view.held_on,
+        "attendanceCount": view.attendees.len(),
     })
 }
 

@@ -1,4 +1,5 @@
-//! `reestr copy`: a whole log from one backend to another, verified: the
+//! `reestr copy`: a whole log from one backend to another, with the files its
+//! events name, verified: the
 //! application layer's [`LogCopy`] (resumable, checked, verified by digest),
 //! with progress bars.
 
@@ -78,10 +79,13 @@ async fn copy(
     let started = Instant::now();
     let verified = copy.verify(until).await;
     verifying.finish_and_clear();
-    let digest = verified.with_context(|| format!("verifying {to} against {from}"))?;
+    let verified = verified.with_context(|| format!("verifying {to} against {from}"))?;
     println!(
-        "verified in {:.1} s: {until} events in both, digest {digest}",
-        started.elapsed().as_secs_f64()
+        "verified in {:.1} s: {until} events in both and the {} files they name ({} bytes) in {to}, digest {}",
+        started.elapsed().as_secs_f64(),
+        verified.files,
+        verified.file_bytes,
+        verified.digest
     );
     Ok(())
 }

@@ -15,6 +15,8 @@ const HOLDER: &str = "demo";
 /// On an empty log generates the union first; on a log that holds one grants
 /// a fresh root ADMIN instead. Then serves, printing the URL and the token.
 pub async fn run(log: &Arc<dyn Backend>, args: &DemoArgs, operator: &str) -> anyhow::Result<()> {
+    // The address first: a busy port is found before minutes of generating.
+    let listener = serve::bind(&args.serve).await?;
     let head = *log.head().borrow();
     let token = if head == 0 {
         println!(
@@ -36,7 +38,7 @@ pub async fn run(log: &Arc<dyn Backend>, args: &DemoArgs, operator: &str) -> any
             .map_err(Refused)?
             .token
     };
-    serve::serve(log, &args.serve, |address| {
+    serve::serve(log, &args.serve, listener, None, |address| {
         println!("Open http://{address}/graphql; the read models catch up from the log first (/health says when).");
         println!("Send the header `Authorization: Bearer <token>` with this root ADMIN token (shown once):");
         println!("{token}");

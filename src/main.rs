@@ -5,13 +5,17 @@
 
 mod bench;
 mod bench_api;
+mod bench_reports;
 mod cli;
 mod command;
 mod copy;
 mod demo;
+mod document;
 mod generate;
+mod import;
 mod init;
 mod journal;
+mod mail;
 mod refusal;
 mod report;
 mod serve;
@@ -66,6 +70,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Bench(BenchCommand::Api(args)) = &cli.command {
         return bench_api::api(args).await;
     }
+    if let Command::Bench(BenchCommand::Pages(args)) = &cli.command {
+        return bench_api::pages(args).await;
+    }
     if let Command::Schema = &cli.command {
         print!("{}", graphql::schema::sdl());
         return Ok(());
@@ -77,13 +84,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Events(args) => journal::print(&log, args).await,
         Command::Bench(BenchCommand::Append(args)) => bench::append(log.clone(), args).await,
         Command::Bench(BenchCommand::ReadSide(args)) => bench::read_side(log.clone(), args).await,
-        Command::Serve(args) => serve::run(&log, args).await,
+        Command::Bench(BenchCommand::Reports(args)) => {
+            bench_reports::reports(log.clone(), args).await
+        }
+        Command::Serve(args) => serve::run(&log, args, &cli.store.data_dir).await,
         Command::Demo(args) => demo::run(&log, args, &cli.operator).await,
         Command::Token(args) => token::run(&log, args, &cli.operator).await,
         Command::Run(args) => command::run(&log, args, &cli.operator).await,
         Command::Report(args) => report::run(&log, args, &cli.operator).await,
+        Command::Import(args) => import::import(&log, args, &cli.operator).await,
+        Command::Export(args) => import::export(&log, args, &cli.operator).await,
+        Command::Document(args) => {
+            document::run(&log, args, &cli.operator, &cli.store.data_dir).await
+        }
         // Answered above, before any log is opened.
-        Command::Copy(_) | Command::Schema | Command::Bench(BenchCommand::Api(_)) => Ok(()),
+        Command::Copy(_)
+        | Command::Schema
+        | Command::Bench(BenchCommand::Api(_) | BenchCommand::Pages(_)) => Ok(()),
     };
     log.shutdown().await?;
     outcome

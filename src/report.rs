@@ -1,14 +1,15 @@
-//! `reestr report --input JSON --format xlsx|csv|pdf -o FILE`: a report of the
-//! report builder as a file, by the operator (or as a token's holder), through
-//! the same application layer as the API's `report` query and its download
-//! route. JSON is that query's arguments as the schema names them (`orgId`,
-//! `rows`, `columns`, `dates`, `filter`, …). Prints one JSON line with the
-//! file and its size; a refusal prints the API's code and exits with status 2.
+//! `reestr report [--kind builder|statistical|members] --input JSON --format
+//! xlsx|csv|pdf -o FILE`: a report as a file, by the operator (or as a
+//! token's holder), through the same application layer as the API's queries
+//! and the download route (`App::file`). JSON is that query's arguments as
+//! the schema names them (`orgId`, `rows`, `columns`, `dates`, `filter`, …).
+//! Prints one JSON line with the file and its size; a refusal prints the
+//! API's code and exits with status 2.
 
 use std::sync::Arc;
 
 use anyhow::Context;
-use app::reports::ReportQuery;
+use app::reports::files::ReportKind;
 use app::{App, Viewer};
 use documents::Format;
 use eventlog::Backend;
@@ -25,10 +26,10 @@ pub async fn run(log: &Arc<dyn Backend>, args: &ReportArgs, operator: &str) -> a
             "a report file is xlsx, csv or pdf",
         ))
     })?;
-    let query: ReportQuery = serde_json::from_str(&args.input).map_err(|e| {
+    let kind = ReportKind::parse(&args.kind).ok_or_else(|| {
         Refused(app::Error::invalid(
-            "input",
-            format!("--input is not a report query: {e}"),
+            "kind",
+            "a report is builder, statistical or members",
         ))
     })?;
     let app = App::open(log.clone()).await.map_err(Refused)?;
@@ -37,7 +38,7 @@ pub async fn run(log: &Arc<dyn Backend>, args: &ReportArgs, operator: &str) -> a
         None => Viewer::Operator(operator.to_string()),
     };
     let file = app
-        .report_file(&viewer, &query, format)
+        .file(&viewer, kind, args.input.as_bytes(), format)
         .await
         .map_err(Refused)?;
     std::fs::write(&args.output, &file.bytes)

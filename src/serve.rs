@@ -16,38 +16,72 @@ use tokio::signal::unix::{SignalKind, signal};
 use crate::cli::ServeArgs;
 
 /// Serves the registry in `log`; prints the address it listens on.
-pub async fn run(log: &Arc<dyn Backend>, args: &ServeArgs) -> anyhow::Result<()> {
-    serve(log, args, |_| {}).await
+pub async fn run(
+    log: &Arc<dyn Backend>,
+    args: &ServeArgs,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let listener = bind(args).await?;
+    serve(
+        log,
+        args,
+        listener,
+        Some(crate::document::templates_dir(data_dir)),
+        |_| {},
+    )
+    .await
 }
 
-/// Binds `args.listen`, prints the address, calls `on_listening` with it (the
-/// demo prints its token there), then serves until SIGTERM or SIGINT and stops
+/// Binds `args.listen`. The demo binds before it generates a union, so a busy
+/// port is reported at once, not after the generation's minutes.
+pub async fn bind(args: &ServeArgs) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))
+}
+
+/// Prints the address of `listener`, calls `on_listening` with it (the demo
+/// prints its token there), then serves until SIGTERM or SIGINT and stops
 /// gracefully: everything acknowledged is in the log when this returns.
+/// Replaced document templates are kept in `templates` (none: the built-in
+/// ones only).
 pub async fn serve(
     log: &Arc<dyn Backend>,
     args: &ServeArgs,
+    listener: TcpListener,
+    templates: Option<std::path::PathBuf>,
     on_listening: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     // Listen for the signals before anyone can learn the address and send one.
     let mut terminate = signal(SignalKind::terminate()).context("listening for SIGTERM")?;
     let mut interrupt = signal(SignalKind::interrupt()).context("listening for SIGINT")?;
-    let listener = TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;
     println!("Listening on http://{address}");
     println!(
-        "Pages: http://{address}/ (joining: http://{address}/join, staff: http://{address}/signin)"
+        "Pages: http://{address}/ (joining: http://{address}/join, staff: http://{address}/signin, cards checked: http://{address}/verify)"
     );
     println!(
         "GraphQL and GraphiQL: http://{address}/graphql (subscriptions: ws://{address}/graphql/ws); /health, /metrics"
     );
     on_listening(address);
-    let app = App::start(log.clone());
+    let mut app = App::start(log.clone());
+    app.set_request_limits(args.request_limits());
+    let sender = crate::mail::start(&mut app, &args.mail, address)?;
+    if let Some(dir) = templates {
+        app.set_templates_dir(dir);
+    }
     let stopped = async move {
         tokio::select! {
             _ = terminate.recv() => tracing::info!("SIGTERM"),
             _ = interrupt.recv() => tracing::info!("SIGINT"),
+        }
+        // The sender stops first: it holds the log's cross-node turn (or
+        // waits for it), and a PostgreSQL log's close waits for that
+        // connection. A message sent and not yet recorded goes again from
+        // the next sender, as after a crash.
+        if let Some(sender) = sender {
+            sender.abort();
+            let _ = sender.await;
         }
     };
     let pages = web::router(

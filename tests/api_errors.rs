@@ -376,10 +376,55 @@ async fn tokens_roles_and_rates_are_refused_with_their_codes() {
     };
     assert!(accepted >= 1, "the first submission was refused: {limited}");
     assert_eq!(support::error_code(&limited), "RATE_LIMITED", "{limited}");
-    // Without consent (were the limit not reached) it would be NO_CONSENT: the
+    // Without consent (were the limit not reached) it would be VALIDATION: the
     // limit is checked first, so a flood of bad submissions is limited too.
     let mut no_consent = application.clone();
     no_consent["input"]["consent"] = json!(false);
     w.refused(submit, no_consent, None, "RATE_LIMITED", None)
         .await;
+}
+
+/// Issue 17, item 7: what the design's words say. A card verifies VALID,
+/// BLOCKED or UNKNOWN only, so a number a scanner misread is UNKNOWN, not an
+/// error; consent is a field the form must fill, not a rule of the charter.
+#[tokio::test]
+async fn a_misread_card_is_unknown_and_a_missing_consent_is_a_field_to_fill() {
+    let w = world().await;
+    let verify = "query($n: String!) { verifyCard(number: $n) { number result organizationName } }";
+    for misread in [
+        "12345",
+        "0000-0000-0000-0000-0000",
+        "ЧЛЕН 42",
+        &"9".repeat(500),
+    ] {
+        let answer = w
+            .server
+            .ok(verify, json!({ "n": misread }), Some(&w.admin))
+            .await;
+        let check = &answer["verifyCard"];
+        assert_eq!(check["result"], "UNKNOWN", "{misread}: {answer}");
+        assert!(check["organizationName"].is_null(), "{answer}");
+        assert!(
+            check["number"].as_str().unwrap().chars().count() <= 32,
+            "{answer}"
+        );
+    }
+
+    let submit = "mutation($input: ApplicationInput!) {
+        submitApplication(input: $input) { id } }";
+    let no_consent = json!({ "input": {
+        "orgId": w.school, "lastName": "Заявитель", "firstName": "Иван", "gender": "MALE",
+        "birthDate": "1990-01-01", "category": "WORKER", "consent": false } });
+    let head = w.server.head(&w.admin).await;
+    let refused = w.server.graphql(submit, no_consent, None).await;
+    assert_refusal(&refused["errors"][0], "VALIDATION", None);
+    assert_eq!(
+        refused["errors"][0]["extensions"]["field"], "consent",
+        "{refused}"
+    );
+    assert!(
+        refused["errors"][0]["extensions"]["rule"].is_null(),
+        "{refused}"
+    );
+    assert_eq!(w.server.head(&w.admin).await, head);
 }

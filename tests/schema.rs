@@ -20,6 +20,38 @@ fn contract() -> String {
         .unwrap_or_else(|error| panic!("reading {contract_path}: {error}"))
 }
 
+/// Additions the contract records by name: the served schema must keep them too.
+fn has_the_additions(served: &str) {
+    // The member's cabinet (issue 18): its role is the viewer's kind, its
+    // sign-in the two mutations, its record `viewer { member }`.
+    for addition in [
+        "enum ViewerKind",
+        "MEMBER",
+        "requestCabinetCode(snils: String!, email: String!): Boolean!",
+        "signInToCabinet(snils: String!, email: String!, code: String!): CabinetSession!",
+        "kind: ViewerKind!",
+        "member: Member",
+        // Consultations (issue 16): a question to a region's service, its
+        // thread, the desk, the publication to the library.
+        "enum ConsultationService",
+        "enum ConsultationFilter",
+        "type Consultation",
+        "type ConsultationAnswer",
+        "askConsultation(input: AskConsultationInput!): Consultation!",
+        "answerConsultation(input: AnswerConsultationInput!): Consultation!",
+        "closeConsultation(input: CloseConsultationInput!): Consultation!",
+        "publishConsultation(input: PublishConsultationInput!): Consultation!",
+        "consultation(id: ID!): Consultation!",
+        "publishedDocumentId: ID",
+        "CONSULTATION",
+    ] {
+        assert!(
+            served.contains(addition),
+            "no {addition} in the served schema"
+        );
+    }
+}
+
 fn assert_keeps_the_contract(served: &str, how: &str) {
     assert!(served.contains("type Query"), "not a schema:\n{served}");
     let changes = breaking_changes(&contract(), served).unwrap_or_else(|error| {
@@ -50,6 +82,7 @@ async fn the_schema_served_by_introspection_breaks_nothing_in_the_contract() {
     for band in ["enum AgeBand", "enum TenureBand"] {
         assert!(served.contains(band), "no {band} in the served schema");
     }
+    has_the_additions(&served);
 }
 
 #[test]
@@ -62,4 +95,5 @@ fn the_printed_schema_breaks_nothing_in_the_contract() {
         .expect("the reestr binary runs");
     let printed = succeeded("reestr schema", output);
     assert_keeps_the_contract(&printed, "printed by `reestr schema`");
+    has_the_additions(&printed);
 }

@@ -351,3 +351,40 @@ async fn demo_generates_a_union_once_then_serves_it_with_a_fresh_admin_token() {
         .await;
     assert_eq!(viewer["data"]["viewer"]["role"], "ADMIN", "{viewer}");
 }
+
+#[test]
+fn demo_on_a_busy_port_says_so_before_generating_anything() {
+    let dir = TempDir::new().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let output = reestr(dir.path())
+        .args(["demo", "--members", "2000", "--listen", &address])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stdout.contains("generating"),
+        "it generated first: {stdout}"
+    );
+    assert!(
+        stderr.contains(&format!("listening on {address}")) && stderr.contains("in use"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("backtrace"),
+        "{stderr}"
+    );
+    // Nothing was written: a demo on a free port then generates afresh.
+    let events = stdout_of_events(dir.path());
+    assert_eq!(events, 0, "the failed demo wrote {events} events");
+}
+
+/// The number of events `reestr events` prints for the log in `data_dir`.
+fn stdout_of_events(data_dir: &std::path::Path) -> usize {
+    stdout(reestr(data_dir).arg("events").output().unwrap())
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .count()
+}

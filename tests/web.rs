@@ -212,7 +212,7 @@ async fn staff_sign_in_with_a_token_see_their_role_and_sign_out() {
     );
 
     // Signing out ends the session: the home asks to sign in again.
-    browser.click("header form button").await;
+    browser.sign_out().await;
     browser.open(&format!("{origin}/staff")).await;
     assert!(browser.url().await.ends_with("/signin"));
     // The old cookie, sent again, opens nothing.
@@ -239,7 +239,7 @@ async fn staff_sign_in_with_a_token_see_their_role_and_sign_out() {
     assert!(!browser.has("nav a[href='/desk']").await);
     assert!(browser.body().await.contains("Персональные данные"));
     browser.screenshot("signin-3-analyst-home").await;
-    browser.click("header form button").await;
+    browser.sign_out().await;
 
     // A revoked role ends its session at the next page.
     browser.open(&format!("{origin}/signin")).await;
@@ -324,13 +324,6 @@ async fn apply(server: &support::Server, org: &str, last_name: &str, snils_numbe
         .to_string()
 }
 
-async fn sign_in(browser: &browser::Browser, origin: &str, token: &str) {
-    browser.open(&format!("{origin}/signin")).await;
-    browser.fill("#token", token).await;
-    browser.click("main button[type=submit]").await;
-    browser.find("#role").await;
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_chair_decides_applications_and_manages_members_and_an_analyst_sees_no_one() {
     let (_dir, server, central, admin) = started().await;
@@ -351,7 +344,7 @@ async fn a_chair_decides_applications_and_manages_members_and_an_analyst_sees_no
     let Some(browser) = browser::start(Screen::Desktop).await else {
         return;
     };
-    sign_in(&browser, &origin, &chair).await;
+    browser.sign_in(&origin, &chair).await;
     browser.open(&format!("{origin}/desk/org/{primary}")).await;
     let pending = browser.text("#pending").await;
     assert!(
@@ -552,10 +545,10 @@ async fn a_chair_decides_applications_and_manages_members_and_an_analyst_sees_no
     browser.set("#admit-birthDate", "1975-06-30").await;
     browser.click("#admit-submit").await;
     assert_eq!(browser.text("#member-name").await, "Орлов Пётр");
-    browser.click("header form button").await;
+    browser.sign_out().await;
 
     // An analyst: no desk, no names anywhere.
-    sign_in(&browser, &origin, &analyst).await;
+    browser.sign_in(&origin, &analyst).await;
     browser.open(&format!("{origin}/desk/org/{primary}")).await;
     let body = browser.body().await;
     assert!(body.contains("аналитик"), "{body}");
@@ -590,7 +583,7 @@ async fn an_analyst_sees_figures_and_charts_of_the_region_and_no_person() {
     let Some(browser) = browser::start(Screen::Desktop).await else {
         return;
     };
-    sign_in(&browser, &origin, &analyst).await;
+    browser.sign_in(&origin, &analyst).await;
     browser.click("nav a[href='/stats']").await;
     assert_eq!(browser.text("#stat-members").await, "3");
     assert_eq!(browser.text("#stat-youth").await, "1");
@@ -621,6 +614,9 @@ async fn an_analyst_sees_figures_and_charts_of_the_region_and_no_person() {
     assert_eq!(browser.text("#stat-members").await, "3");
     browser.set("#asOf", &days_ago(500)).await;
     browser.click("form.panel button[type=submit]").await;
+    browser
+        .wait_for_url(&format!("asOf={}", days_ago(500)))
+        .await;
     assert_eq!(browser.text("#stat-members").await, "0");
     // Bad input: a Russian message, no panic.
     browser
@@ -660,7 +656,7 @@ async fn an_auditor_reads_the_journal_of_the_region_and_the_payload_read_is_reco
     let Some(browser) = browser::start(Screen::Desktop).await else {
         return;
     };
-    sign_in(&browser, &origin, &auditor).await;
+    browser.sign_in(&origin, &auditor).await;
     browser.click("nav a[href='/journal']").await;
     let events = browser.text("#events").await;
     assert!(events.contains("Школа 64"), "{events}");
@@ -678,6 +674,7 @@ async fn an_auditor_reads_the_journal_of_the_region_and_the_payload_read_is_reco
     // Only admissions.
     browser.choose("#type", "MemberAdmitted").await;
     browser.click("form.panel button[type=submit]").await;
+    browser.wait_for_url("type=MemberAdmitted").await;
     let types = browser
         .eval("return [...document.querySelectorAll('#events tr[data-type]')].map(r => r.dataset.type);")
         .await;
@@ -711,10 +708,10 @@ async fn an_auditor_reads_the_journal_of_the_region_and_the_payload_read_is_reco
         .open(&format!("{origin}/journal/event/999999"))
         .await;
     assert!(browser.body().await.contains("Не найдено"));
-    browser.click("header form button").await;
+    browser.sign_out().await;
 
     // An analyst has no journal.
-    sign_in(&browser, &origin, &analyst).await;
+    browser.sign_in(&origin, &analyst).await;
     assert!(!browser.has("nav a[href='/journal']").await);
     browser.open(&format!("{origin}/journal")).await;
     assert!(

@@ -4,6 +4,7 @@
 use domain::audit::DataSubject;
 use domain::ids::{OrgId, UserId};
 use domain::vocabulary::access::Role;
+use projections::access::Holder;
 use projections::audit::{Read, ReadsOf};
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +12,7 @@ use crate::commands::{self, GrantedRole};
 use crate::error::Error;
 use crate::guard::{Action, Viewer};
 use crate::input;
+use crate::page::Window;
 use crate::running::App;
 use crate::tokens;
 
@@ -75,6 +77,10 @@ pub struct ReadsPage {
     pub end_cursor: Option<String>,
     /// Whether older reads follow.
     pub has_next_page: bool,
+    /// Whether newer reads precede.
+    pub has_previous_page: bool,
+    /// Pass as `before` to go back to newer reads; `None` on an empty page.
+    pub start_cursor: Option<String>,
     /// Reads in the whole list.
     pub total_count: usize,
 }
@@ -92,6 +98,9 @@ impl App {
         let Some(token) = token else {
             return Ok(Viewer::Anonymous);
         };
+        if token.starts_with(crate::cabinet::SESSION_PREFIX) {
+            return self.cabinet_session(token).ok_or(Error::Unauthenticated);
+        }
         let lookup = || {
             tokens::holder_of(&self.models.access, token)
                 .map(Viewer::Holder)
@@ -135,6 +144,24 @@ impl App {
         })
     }
 
+    /// The active holders of roles over organisations in `org`'s subtree,
+    /// for an ADMIN over it (who grants and revokes them).
+    ///
+    /// # Errors
+    /// Bad id; `NOT_FOUND`; `FORBIDDEN` to other roles and outside the subtree.
+    pub fn role_holders(&self, viewer: &Viewer, org: &str) -> Result<Vec<Holder>, Error> {
+        let org: OrgId = input::id(org, "orgId")?;
+        self.organization_target(viewer, Action::WriteRoles, org)?;
+        let registry = &self.models.registry;
+        Ok(self
+            .models
+            .access
+            .holders()
+            .into_iter()
+            .filter(|holder| registry.within(holder.org_id, org))
+            .collect())
+    }
+
     /// `revokeRole`: the holder's token stops working at once.
     ///
     /// # Errors
@@ -154,27 +181,48 @@ impl App {
 
     /// `personalDataReads`: who read whose personal data, newest first (ADMIN
     /// and AUDITOR): the reads of one member's data, or by one holder, or
-    /// (without either) all reads of members of the viewer's subtree.
+    /// (without either) all reads of members of the viewer's subtree. Every
+    /// read recorded before the question is in the answer: an answer that
+    /// showed personal data was sent only once its read was durable, so the
+    /// trail is first brought up to everything committed (reads by any holder
+    /// through this node, or through any node sharing the log).
     ///
     /// # Errors
-    /// Bad input; `FORBIDDEN`; as [`App::member`] for the member.
-    pub fn personal_data_reads(
+    /// Bad input; `FORBIDDEN`; as [`App::member`] for the member; the read
+    /// models did not catch up in time.
+    pub async fn personal_data_reads(
         &self,
         viewer: &Viewer,
         query: ReadsQuery,
     ) -> Result<ReadsPage, Error> {
-        let registry = &self.models.registry;
+        let window = Window::forward(query.first, query.after.clone());
+        self.personal_data_reads_window(viewer, query, &window)
+            .await
+    }
+
+    /// [`App::personal_data_reads`] either way: the page `window` asks for
+    /// (the query's own `first` and `after` give way to it). Backward the
+    /// page is the reads newer than the cursor nearest to it, newest first.
+    ///
+    /// # Errors
+    /// As [`App::personal_data_reads`].
+    pub async fn personal_data_reads_window(
+        &self,
+        viewer: &Viewer,
+        query: ReadsQuery,
+        window: &Window,
+    ) -> Result<ReadsPage, Error> {
         let holder = viewer.holder()?;
         viewer.may(Action::ReadAudit)?;
-        let first = input::page_size(query.first)?;
-        let before = query
-            .after
-            .map(|cursor| {
-                cursor.parse::<u32>().map_err(|_| {
-                    Error::invalid("after", "the cursor is not one this list gave out")
-                })
-            })
-            .transpose()?;
+        self.reach_committed().await?;
+        self.reach(self.head()).await?;
+        let registry = &self.models.registry;
+        let field = window.cursor_field();
+        let window = window.checked()?.try_map(|cursor| {
+            cursor
+                .parse::<u32>()
+                .map_err(|_| Error::invalid(field, "the cursor is not one this list gave out"))
+        })?;
         let of = match (query.member_id, query.viewer_id) {
             (Some(_), Some(_)) => {
                 return Err(Error::invalid(
@@ -210,28 +258,45 @@ impl App {
                         .is_some_and(|a| registry.within(a.org_id, holder.org_id)),
                 }
         };
-        let (page, total) = if subtree_only {
+        let (found, total) = if subtree_only {
             // Filter, then page: the trail's own pages would count other subtrees.
-            let (all, _) = self.models.audit.reads(of, before, usize::MAX);
+            let (all, _) = self.models.audit.reads(of, None, usize::MAX);
             let visible: Vec<(u32, Read)> = all.into_iter().filter(|(_, r)| visible(r)).collect();
             let total = visible.len();
-            (
-                visible.into_iter().take(first + 1).collect::<Vec<_>>(),
-                total,
-            )
+            // Newest first: a read comes after the cursor's when it is older.
+            let found = match window {
+                projections::Window::After { first, after } => {
+                    let start = after.map_or(0, |a| visible.partition_point(|&(n, _)| n >= a));
+                    visible.into_iter().skip(start).take(first + 1).collect()
+                }
+                projections::Window::Before { last, before } => {
+                    let end = before.map_or(total, |b| visible.partition_point(|&(n, _)| n > b));
+                    visible[end.saturating_sub(last + 1)..end].to_vec()
+                }
+            };
+            (found, total)
         } else {
-            self.models.audit.reads(of, before, first + 1)
+            match window {
+                projections::Window::After { first, after } => {
+                    self.models.audit.reads(of, after, first + 1)
+                }
+                projections::Window::Before { last, before } => {
+                    self.models.audit.reads_newer(of, before, last + 1)
+                }
+            }
         };
-        let has_next_page = page.len() > first;
-        let shown: Vec<(u32, Read)> = page.into_iter().take(first).collect();
+        let (shown, has_previous_page, has_next_page) = window.shape(found);
         let end_cursor = has_next_page
             .then(|| shown.last().map(|(n, _)| n.to_string()))
             .flatten();
+        let start_cursor = shown.first().map(|(n, _)| n.to_string());
         Ok(ReadsPage {
             cursors: shown.iter().map(|(n, _)| n.to_string()).collect(),
             reads: shown.into_iter().map(|(_, read)| read).collect(),
             end_cursor,
             has_next_page,
+            has_previous_page,
+            start_cursor,
             total_count: total,
         })
     }

@@ -13,7 +13,7 @@ use crate::commands::{self, NewApplication};
 use crate::error::Error;
 use crate::guard::{Action, Viewer};
 use crate::input::{self, MAX_NAME_CHARS, MAX_TEXT_CHARS, PersonalForm};
-use crate::page::Page;
+use crate::page::{Page, Window};
 use crate::rate_limit::ClientAddr;
 use crate::running::App;
 
@@ -131,13 +131,29 @@ impl App {
         first: i64,
         after: Option<&str>,
     ) -> Result<Page<Application>, Error> {
+        let window = Window::forward(first, after.map(str::to_owned));
+        self.applications_window(viewer, org_id, status, &window)
+    }
+
+    /// [`App::applications`] either way (see [`Window`]).
+    ///
+    /// # Errors
+    /// As [`App::applications`].
+    pub fn applications_window(
+        &self,
+        viewer: &Viewer,
+        org_id: &str,
+        status: ApplicationStatusKind,
+        window: &Window,
+    ) -> Result<Page<Application>, Error> {
         let org = input::id(org_id, "id")?;
-        let first = input::page_size(first)?;
+        let checked = window.checked()?;
         self.organization_target(viewer, Action::ReadMembers, org)?;
         let page: Page<ApplicationView> = self
             .models
             .registry
-            .applications(org, status, first, after)?
+            .applications_window(org, status, checked)
+            .map_err(|e| window.refused(e))?
             .into();
         Ok(page.map(|view| Application {
             view,

@@ -160,7 +160,11 @@ impl PersonalReads {
     }
 
     fn note(&self, subject: DataSubject) -> Result<(), Error> {
-        if !self.viewer.sees_personal_data() {
+        let allowed = match subject {
+            DataSubject::Person(person) => self.viewer.sees_personal_data_of(person),
+            DataSubject::Application(_) => self.viewer.sees_personal_data(),
+        };
+        if !allowed {
             return Err(Refusal::PersonalData.into());
         }
         self.subjects.lock().insert(subject);
@@ -178,13 +182,17 @@ impl PersonalReads {
         if subjects.is_empty() {
             return Ok(());
         }
-        let Viewer::Holder(holder) = &self.viewer else {
-            return Err(Error::internal("no token holder to record the read for"));
+        // A member reading their own record is recorded under their person
+        // id as the reader's id: the trail shows who read, members included.
+        let reader = match &self.viewer {
+            Viewer::Holder(holder) => holder.user_id,
+            Viewer::Member(person) => domain::ids::UserId(person.0),
+            _ => return Err(Error::internal("no token holder to record the read for")),
         };
         let reads = subjects
             .into_iter()
             .map(|subject| PersonalDataRead {
-                viewer: holder.user_id,
+                viewer: reader,
                 subject,
             })
             .collect();

@@ -109,6 +109,12 @@ pub enum Refusal {
     /// says what.
     #[error("{0}")]
     RootOnly(&'static str),
+    /// A member in their cabinet asked for something beyond their own record.
+    #[error("a member signed in to their cabinet sees only their own record")]
+    Member,
+    /// A cabinet's call made by someone who is not signed in to one.
+    #[error("only a member signed in to their cabinet may do this")]
+    NotAMember,
 }
 
 impl Error {

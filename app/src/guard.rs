@@ -10,7 +10,8 @@
 //! The operator at the command line, trusted with the log already, does
 //! everything too, and grants as no one (the charter's bootstrap).
 
-use domain::ids::OrgId;
+use domain::ids::{OrgId, PersonId};
+use domain::library::{Audience, Readers};
 use domain::vocabulary::access::Role;
 use projections::access::Holder;
 use projections::registry::Registry;
@@ -21,6 +22,10 @@ use crate::error::{Error, Refusal};
 /// application).
 pub const PUBLIC_ACTOR: &str = "public";
 
+/// The envelope's actor of what a member does in their cabinet:
+/// `member:<person uuid>`.
+pub const MEMBER_ACTOR_PREFIX: &str = "member:";
+
 /// Who sends a request: a token's holder, the operator, or nobody.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Viewer {
@@ -28,6 +33,10 @@ pub enum Viewer {
     Anonymous,
     /// A valid token's holder.
     Holder(Holder),
+    /// A member signed in to their cabinet with a one-time code: reads
+    /// their own record and nothing else (see `App::member`), acts only
+    /// through the cabinet's own calls.
+    Member(PersonId),
     /// The operator at the command line, by the name they gave (recorded as
     /// the actor of what they do). Trusted with the log itself, so bound to
     /// no subtree; reads of personal data are not offered to them.
@@ -55,6 +64,17 @@ pub enum Action {
     WriteOrganizations,
     /// Grant and revoke roles.
     WriteRoles,
+    /// Schedule, cancel and follow mailings to the subtree.
+    SendMailings,
+    /// Read the library's documents (who reads which: [`Viewer::reads_library`]).
+    ReadLibrary,
+    /// Upload, revise and withdraw the library's documents for the subtree.
+    WriteLibrary,
+    /// Ask a region's consultation service (a CHAIR; members from the cabinet).
+    AskConsultation,
+    /// Be the consultation service of the regions in the subtree: read the
+    /// questions addressed there, answer, close (`app::consultations`).
+    AnswerConsultations,
 }
 
 impl Action {
@@ -65,13 +85,26 @@ impl Action {
             Role::Admin => true,
             Role::Auditor => matches!(
                 self,
-                ReadOrganization | ReadStatistics | ReadMembers | ReadEvents | ReadAudit
+                ReadOrganization
+                    | ReadStatistics
+                    | ReadMembers
+                    | ReadEvents
+                    | ReadAudit
+                    | ReadLibrary
             ),
             Role::Chair => matches!(
                 self,
-                ReadOrganization | ReadStatistics | ReadMembers | WriteMembers | WritePassport
+                ReadOrganization
+                    | ReadStatistics
+                    | ReadMembers
+                    | WriteMembers
+                    | WritePassport
+                    | SendMailings
+                    | ReadLibrary
+                    | AskConsultation
+                    | AnswerConsultations
             ),
-            Role::Analyst => matches!(self, ReadOrganization | ReadStatistics),
+            Role::Analyst => matches!(self, ReadOrganization | ReadStatistics | ReadLibrary),
         }
     }
 
@@ -87,6 +120,11 @@ impl Action {
             Action::WritePassport => "update passports",
             Action::WriteOrganizations => "change the organisation tree",
             Action::WriteRoles => "grant or revoke roles",
+            Action::SendMailings => "send mailings",
+            Action::ReadLibrary => "read this library document",
+            Action::WriteLibrary => "change the library",
+            Action::AskConsultation => "ask the consultation services",
+            Action::AnswerConsultations => "answer consultations",
         }
     }
 }
@@ -100,6 +138,7 @@ impl Viewer {
     pub fn holder(&self) -> Result<&Holder, Error> {
         match self {
             Viewer::Holder(holder) => Ok(holder),
+            Viewer::Member(_) => Err(Refusal::Member.into()),
             Viewer::Anonymous | Viewer::Operator(_) => Err(Error::Unauthenticated),
         }
     }
@@ -112,6 +151,7 @@ impl Viewer {
     pub fn may(&self, action: Action) -> Result<Option<OrgId>, Error> {
         match self {
             Viewer::Anonymous => Err(Error::Unauthenticated),
+            Viewer::Member(_) => Err(Refusal::Member.into()),
             Viewer::Operator(_) => Ok(None),
             Viewer::Holder(holder) if action.allowed_to(holder.role) => Ok(Some(holder.org_id)),
             Viewer::Holder(holder) => Err(Refusal::Role {
@@ -152,10 +192,59 @@ impl Viewer {
         }
     }
 
+    /// Whether the viewer reads library documents for `audience`: a holder
+    /// whose subtree meets the audience's (one holds the other: a region's
+    /// holders read the union's documents and their territories'), and for a
+    /// chairs-only document a CHAIR or an ADMIN; a member in the cabinet
+    /// reads documents for everyone whose subtree holds their home; the
+    /// operator reads every document, nobody without a token any.
+    pub fn reads_library(&self, audience: Audience, registry: &Registry) -> bool {
+        match self {
+            Viewer::Anonymous => false,
+            Viewer::Operator(_) => true,
+            Viewer::Holder(holder) => {
+                let role_reads = match audience.readers {
+                    Readers::Everyone => Action::ReadLibrary.allowed_to(holder.role),
+                    Readers::Chairs => matches!(holder.role, Role::Chair | Role::Admin),
+                };
+                role_reads
+                    && (registry.within(holder.org_id, audience.org_id)
+                        || registry.within(audience.org_id, holder.org_id))
+            }
+            // A member signed in to the cabinet reads what is for everyone
+            // in an organisation their home is in.
+            Viewer::Member(person) => {
+                audience.readers == Readers::Everyone
+                    && registry
+                        .member(*person)
+                        .is_some_and(|m| registry.within(m.home, audience.org_id))
+            }
+        }
+    }
+
     /// Whether personal data may be shown to this viewer at all (a holder
     /// whose role reads members; its reads are recorded).
     pub fn sees_personal_data(&self) -> bool {
         matches!(self, Viewer::Holder(h) if Action::ReadMembers.allowed_to(h.role))
+    }
+
+    /// Whether `person`'s personal data may be shown to this viewer: as
+    /// [`Viewer::sees_personal_data`], or the member themselves.
+    pub fn sees_personal_data_of(&self, person: PersonId) -> bool {
+        self.sees_personal_data() || *self == Viewer::Member(person)
+    }
+
+    /// The member of a cabinet session, or `FORBIDDEN` (`UNAUTHENTICATED`
+    /// without any session).
+    ///
+    /// # Errors
+    /// As said.
+    pub fn member(&self) -> Result<PersonId, Error> {
+        match self {
+            Viewer::Member(person) => Ok(*person),
+            Viewer::Anonymous => Err(Error::Unauthenticated),
+            Viewer::Holder(_) | Viewer::Operator(_) => Err(Refusal::NotAMember.into()),
+        }
     }
 
     /// The envelope's actor of what this viewer does: the holder's user id,
@@ -164,6 +253,7 @@ impl Viewer {
         match self {
             Viewer::Holder(holder) => holder.user_id.to_string(),
             Viewer::Operator(name) => name.clone(),
+            Viewer::Member(person) => format!("{MEMBER_ACTOR_PREFIX}{}", person.0),
             Viewer::Anonymous => PUBLIC_ACTOR.to_string(),
         }
     }
@@ -172,7 +262,7 @@ impl Viewer {
     pub fn role(&self) -> Option<(Role, OrgId)> {
         match self {
             Viewer::Holder(holder) => Some((holder.role, holder.org_id)),
-            Viewer::Anonymous | Viewer::Operator(_) => None,
+            Viewer::Anonymous | Viewer::Operator(_) | Viewer::Member(_) => None,
         }
     }
 }

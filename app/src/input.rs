@@ -229,15 +229,23 @@ pub fn region_code(code: Option<i64>) -> Result<Option<u8>, Error> {
 /// must learn that its page is smaller than it asked, not find out by
 /// counting).
 pub fn page_size(first: i64) -> Result<usize, Error> {
-    let size = usize::try_from(first)
-        .map_err(|_| Error::invalid("first", format!("first must not be negative, got {first}")))?;
-    if size > MAX_FIRST {
+    page_size_of(first, "first")
+}
+
+/// A page size given as `field` (`first` or `last`).
+///
+/// # Errors
+/// `VALIDATION` of `field` when negative or above [`MAX_FIRST`].
+pub fn page_size_of(size: i64, field: &'static str) -> Result<usize, Error> {
+    let checked = usize::try_from(size)
+        .map_err(|_| Error::invalid(field, format!("{field} must not be negative, got {size}")))?;
+    if checked > MAX_FIRST {
         return Err(Error::invalid(
-            "first",
-            format!("a page holds at most {MAX_FIRST} items, first asked for {first}"),
+            field,
+            format!("a page holds at most {MAX_FIRST} items, {field} asked for {size}"),
         ));
     }
-    Ok(size)
+    Ok(checked)
 }
 
 /// A calendar date `YYYY-MM-DD` within [`FIRST_YEAR`]..=[`LAST_YEAR`]: how every
@@ -295,6 +303,13 @@ mod tests {
                 page_size(bad),
                 Err(Error::Validation {
                     field: Some("first"),
+                    ..
+                })
+            ));
+            assert!(matches!(
+                page_size_of(bad, "last"),
+                Err(Error::Validation {
+                    field: Some("last"),
                     ..
                 })
             ));

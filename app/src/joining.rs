@@ -199,7 +199,9 @@ impl App {
                     .collect();
                 Page {
                     has_next_page: start + items.len() < total,
+                    has_previous_page: start > 0,
                     end_cursor: items.last().map(|(cursor, _)| cursor.clone()),
+                    start_cursor: items.first().map(|(cursor, _)| cursor.clone()),
                     total_count: total as u64,
                     items,
                 }

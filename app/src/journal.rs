@@ -16,7 +16,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use domain::audit::{AUDIT_STREAM, PersonalDataRead};
 use domain::card_number::CardNumber;
-use domain::ids::{ApplicationId, OrgId, PersonId, UserId};
+use domain::ids::{ApplicationId, ConsultationId, OrgId, PersonId, UserId};
 use eventlog::{Personal, StoredEvent};
 use futures::stream::BoxStream;
 use futures::{StreamExt, TryStreamExt};
@@ -27,7 +27,7 @@ use crate::audit::PersonalReads;
 use crate::error::{Error, Refusal};
 use crate::guard::{Action, Viewer};
 use crate::input;
-use crate::page::Page;
+use crate::page::{Page, Window};
 use crate::running::App;
 
 /// `events(fromPosition, stream, first, after)`.
@@ -72,6 +72,9 @@ impl JournalEvent {
         if let (Personal::Plain(personal), Value::Object(fields)) =
             (&self.stored.personal, &mut data)
             && !self.earlier_membership
+            // A question's asker and text are read at the consultation
+            // desk, by its service alone: never in the journal.
+            && ConsultationId::from_stream(&self.stored.stream).is_none()
         {
             let show = match self.show_personal {
                 Some(decided) => decided,
@@ -112,55 +115,111 @@ impl App {
         viewer: &Viewer,
         query: JournalQuery,
     ) -> Result<Page<JournalEvent>, Error> {
+        let window = Window::forward(query.first, query.after.clone());
+        self.events_window(viewer, query, &window).await
+    }
+
+    /// [`App::events`] either way: the page `window` asks for (the query's
+    /// own `first` and `after` give way to it). Backward from the root the
+    /// page is the range of positions just below the cursor (positions are
+    /// gap-free); below the root, the subtree journal index read down from
+    /// the cursor; of one stream, the stream's events before it.
+    ///
+    /// # Errors
+    /// As [`App::events`].
+    pub async fn events_window(
+        &self,
+        viewer: &Viewer,
+        query: JournalQuery,
+        window: &Window,
+    ) -> Result<Page<JournalEvent>, Error> {
         let (holder, at_root) = self.journal_reader(viewer)?;
         let from = input::non_negative(query.from_position, "fromPosition")?;
-        let first = input::page_size(query.first)?;
-        let after = match query.after {
-            Some(cursor) => position_of(&cursor)?.max(from),
-            None => from,
-        };
+        let field = window.cursor_field();
+        let window = window.checked()?.try_map(|c| position_of(c, field))?;
         let log = &self.log;
         if let Some(stream) = query.stream {
             self.check_stream(holder, at_root, &stream)?;
             let events = log.read_stream(&stream, 0).await?;
             let total = events.iter().filter(|e| e.position > from).count();
-            let mut page: Vec<StoredEvent> = events
-                .into_iter()
-                .filter(|e| e.position > after)
-                .take(first + 1)
-                .collect();
-            let has_next = page.len() > first;
-            page.truncate(first);
-            let mut page = journal_page(page, has_next, total as u64);
+            let found: Vec<StoredEvent> = match window {
+                projections::Window::After { first, after } => {
+                    let after = after.map_or(from, |a| a.max(from));
+                    events
+                        .into_iter()
+                        .filter(|e| e.position > after)
+                        .take(first + 1)
+                        .collect()
+                }
+                projections::Window::Before { last, before } => {
+                    let mut found: Vec<StoredEvent> = events
+                        .into_iter()
+                        .filter(|e| e.position > from && before.is_none_or(|b| e.position < b))
+                        .collect();
+                    found.drain(..found.len().saturating_sub(last + 1));
+                    found
+                }
+            };
+            let (found, has_previous, has_next) = window.shape(found);
+            let mut page = journal_page(found, has_previous, has_next, total as u64);
             self.withhold_earlier_memberships(at_root, &mut page);
             return Ok(page);
         }
         let head = self.checkpoint().max(self.head());
         if at_root {
-            let mut page = log.read_batch(after, first + 1).await?;
-            let has_next = page.len() > first;
-            page.truncate(first);
-            return Ok(journal_page(page, has_next, head.saturating_sub(from)));
+            let found = match window {
+                projections::Window::After { first, after } => {
+                    let after = after.map_or(from, |a| a.max(from));
+                    log.read_batch(after, first + 1).await?
+                }
+                projections::Window::Before { last, before } => {
+                    // Positions are gap-free: the page is the range just
+                    // below the cursor, and one more to tell what precedes.
+                    let end = before.map_or(head + 1, |b| b.min(head + 1));
+                    let start = end.saturating_sub(last as u64 + 2).max(from);
+                    let want = usize::try_from(end.saturating_sub(start + 1)).unwrap_or(0);
+                    let mut found = if want == 0 {
+                        Vec::new()
+                    } else {
+                        log.read_batch(start, want).await?
+                    };
+                    found.retain(|e| e.position < end);
+                    found
+                }
+            };
+            let (found, has_previous, has_next) = window.shape(found);
+            return Ok(journal_page(
+                found,
+                has_previous,
+                has_next,
+                head.saturating_sub(from),
+            ));
         }
         // Below the root: the subtree journal index of the statistics model
         // gives the page's positions and the total, the tree as of each
         // event's day; events the read models have not applied yet come on
         // the next page.
         let statistics = &self.models.statistics;
-        let positions = statistics
-            .journal_page(holder.org_id, after, first + 1)
-            .ok_or(Error::NotFound {
-                what: "organization",
-            })?;
-        let has_next = positions.len() > first;
-        let positions = &positions[..positions.len().min(first)];
-        let page = log.read_positions(positions).await?;
+        let positions = match window {
+            projections::Window::After { first, after } => {
+                let after = after.map_or(from, |a| a.max(from));
+                statistics.journal_page(holder.org_id, after, first + 1)
+            }
+            projections::Window::Before { last, before } => {
+                statistics.journal_page_before(holder.org_id, from, before, last + 1)
+            }
+        }
+        .ok_or(Error::NotFound {
+            what: "organization",
+        })?;
+        let (positions, has_previous, has_next) = window.shape(positions);
+        let page = log.read_positions(&positions).await?;
         let total = if query.count_total {
             statistics.journal_count(holder.org_id, from).unwrap_or(0)
         } else {
             0
         };
-        let mut page = journal_page(page, has_next, total);
+        let mut page = journal_page(page, has_previous, has_next, total);
         self.withhold_earlier_memberships(at_root, &mut page);
         Ok(page)
     }
@@ -211,7 +270,9 @@ impl App {
                         }
                     }
                     let earlier_membership = !at_root && app.of_earlier_membership(&stored);
-                    let mut show = sees_personal && !earlier_membership;
+                    let mut show = sees_personal
+                        && !earlier_membership
+                        && ConsultationId::from_stream(&stored.stream).is_none();
                     let subject = PersonId::from_stream(&stored.stream)
                         .map(|person| PersonalDataRead::of_person(holder.user_id, person))
                         .or_else(|| {
@@ -316,17 +377,19 @@ fn cursor(position: u64) -> String {
     URL_SAFE_NO_PAD.encode(format!("event:{position}"))
 }
 
-fn position_of(cursor: &str) -> Result<u64, Error> {
+/// The position a journal cursor given as `field` names.
+fn position_of(cursor: &str, field: &'static str) -> Result<u64, Error> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| text.strip_prefix("event:")?.parse().ok())
-        .ok_or_else(|| Error::invalid("after", "the cursor is not one this list gave out"))
+        .ok_or_else(|| Error::invalid(field, "the cursor is not one this list gave out"))
 }
 
 fn journal_page(
     page: Vec<StoredEvent>,
+    has_previous_page: bool,
     has_next_page: bool,
     total_count: u64,
 ) -> Page<JournalEvent> {
@@ -344,10 +407,13 @@ fn journal_page(
         })
         .collect();
     let end_cursor = items.last().map(|(cursor, _)| cursor.clone());
+    let start_cursor = items.first().map(|(cursor, _)| cursor.clone());
     Page {
         items,
         has_next_page,
+        has_previous_page,
         total_count,
         end_cursor,
+        start_cursor,
     }
 }

@@ -14,7 +14,10 @@
 //!   to [`App`]: [`organizations`], [`members`] (and cards), [`applications`],
 //!   [`access`] (tokens to viewers, grants, the audit trail), [`statistics`],
 //!   [`reports`] (the report builder and its files), [`journal`],
-//!   [`read_models`]; [`joining`], what anyone joining reads
+//!   [`read_models`]; [`meetings`] (attendance by card); [`library`] (the
+//!   union's documents: upload, versions, withdrawal, Russian search by audience);
+//!   [`consultations`] (questions to a region's services, answered in a
+//!   thread, published to the library); [`joining`], what anyone joining reads
 //!   (organisations' names, their application's status by receipt).
 //! - [`guard`]: [`Viewer`] and [`Action`], role × subtree; [`audit`]:
 //!   [`PersonalReads`], a request's reads recorded before its answer leaves.
@@ -23,6 +26,8 @@
 //! - [`operator`]: [`Operator`], the command line's commands on a log no read
 //!   models serve (initialising, granting); [`copy`]: a log to another backend.
 //! - [`error`]: [`Error`], the contract's categories; each door maps it once.
+//! - [`import`]: moving in from spreadsheets (checked, resumable, batched)
+//!   and the same format exported; [`words`]: the charter's refusals in Russian.
 //! - [`tokens`], [`timing`], [`rate_limit`], [`page`], [`views`];
 //!   [`snils_lookups`]: a SNILS held outside the caller's subtree, looked up
 //!   as a recorded, limited read.
@@ -33,16 +38,22 @@
 pub mod access;
 pub mod applications;
 pub mod audit;
+pub mod cabinet;
 pub mod commands;
+pub mod consultations;
 pub mod copy;
 pub mod error;
 pub mod facts;
 pub mod guard;
 mod idempotency;
+pub mod import;
 pub mod input;
 pub mod joining;
 pub mod journal;
 pub mod journal_summary;
+pub mod library;
+pub mod mailing;
+pub mod meetings;
 pub mod members;
 pub mod operator;
 pub mod organizations;
@@ -50,18 +61,22 @@ pub mod page;
 pub mod rate_limit;
 pub mod read_models;
 pub mod reports;
+pub mod request_limits;
 pub mod running;
 pub mod snils_lookups;
 pub mod statistics;
+pub mod templates;
 pub mod timing;
 pub mod tokens;
+pub mod words;
 
 pub use crate::audit::PersonalReads;
 pub use crate::error::{Conflict, Error, Refusal};
 pub use crate::guard::{Action, Viewer};
 pub use crate::operator::Operator;
-pub use crate::page::Page;
+pub use crate::page::{Page, Window};
 pub use crate::rate_limit::ClientAddr;
+pub use crate::request_limits::{RequestLimitConfig, RequestLimits, RequestPermit};
 pub use crate::running::{App, Checkpoint, today};
 
 /// The read models' answers as the front doors render them (re-exported, so a
@@ -71,6 +86,10 @@ pub mod views {
     pub use projections::access::Holder;
     pub use projections::archive::HistoryEntry;
     pub use projections::audit::Read;
+    pub use projections::consultations::{AnswerView, ConsultationView};
+    pub use projections::library::index::Highlight;
+    pub use projections::library::{DocumentView, VersionView, Withdrawal};
+    pub use projections::meetings::{Attendee, MeetingView};
     pub use projections::registry::{
         ApplicantNames, ApplicationStatus, ApplicationStatusKind, ApplicationView, CardCheck,
         CardCheckResult, CardStatus, CardView, MemberStatus, MemberView, Membership,

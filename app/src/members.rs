@@ -22,7 +22,7 @@ use crate::commands::{self, NewMember};
 use crate::error::Error;
 use crate::guard::{Action, Viewer};
 use crate::input::{self, MAX_NAME_CHARS, MAX_TEXT_CHARS, PersonalForm};
-use crate::page::Page;
+use crate::page::{Page, Window};
 use crate::rate_limit::ClientAddr;
 use crate::running::App;
 
@@ -226,6 +226,14 @@ impl App {
     /// `NOT_FOUND`, or `FORBIDDEN` for a role that reads no members or a person
     /// whose (last) home is outside the viewer's subtree.
     pub fn member(&self, viewer: &Viewer, person: PersonId) -> Result<MemberView, Error> {
+        if *viewer == Viewer::Member(person) {
+            // A member in their cabinet: their own record, wherever it is.
+            return self
+                .models
+                .registry
+                .member(person)
+                .ok_or(Error::NotFound { what: "member" });
+        }
         viewer.may(Action::ReadMembers)?;
         let view = self
             .models
@@ -266,9 +274,25 @@ impl App {
         reads: &PersonalReads,
         query: MembersQuery,
     ) -> Result<Page<MemberView>, Error> {
+        let window = Window::forward(query.first, query.after.clone());
+        self.members_window(reads, query, &window)
+    }
+
+    /// [`App::members`] either way: the page `window` asks for (the query's
+    /// own `first` and `after` give way to it); the same guard, the same
+    /// reads noted.
+    ///
+    /// # Errors
+    /// As [`App::members`].
+    pub fn members_window(
+        &self,
+        reads: &PersonalReads,
+        query: MembersQuery,
+        window: &Window,
+    ) -> Result<Page<MemberView>, Error> {
         let viewer = reads.viewer();
         let org = input::id(&query.org_id, "id")?;
-        let first = input::page_size(query.first)?;
+        let checked = window.checked()?;
         self.organization_target(viewer, Action::ReadMembers, org)?;
         let filter = MemberFilter {
             org_id: org,
@@ -279,7 +303,8 @@ impl App {
         let page: Page<MemberView> = self
             .models
             .registry
-            .members(&filter, first, query.after.as_deref())?
+            .members_window(&filter, checked)
+            .map_err(|e| window.refused(e))?
             .into();
         if filter.search.is_some() {
             for (_, member) in &page.items {
@@ -293,7 +318,9 @@ impl App {
     /// organisation), BLOCKED or UNKNOWN.
     ///
     /// # Errors
-    /// `RATE_LIMITED` for an anonymous address past its pace; a malformed number.
+    /// `RATE_LIMITED` for an anonymous address past its pace. A malformed
+    /// number is UNKNOWN, never an error (DESIGN: a card verifies valid,
+    /// blocked or unknown only).
     pub fn verify_card(
         &self,
         viewer: &Viewer,
@@ -305,8 +332,10 @@ impl App {
         if matches!(viewer, Viewer::Anonymous) {
             self.card_checks.check(client)?;
         }
-        let number = input::card_number(number)?;
-        Ok(self.models.registry.verify_card(number))
+        Ok(match input::card_number(number) {
+            Ok(number) => self.models.registry.verify_card(number),
+            Err(_) => CardCheck::unknown(number),
+        })
     }
 
     /// Every event of `person`, oldest first, in plain words: the membership
@@ -505,8 +534,16 @@ impl App {
         let person = input::id(&input.member_id, "memberId")?;
         let basis = input::text(input.basis, "basis", MAX_TEXT_CHARS)?;
         self.member_target(viewer, person)?;
+        // The questions they asked are sealed under keys of their own.
+        let asked = self
+            .models
+            .consultations
+            .asked_by_member(person)
+            .into_iter()
+            .map(|id| id.stream())
+            .collect();
         let appended =
-            commands::erase_personal_data(&self.commands, &issued, person, basis).await?;
+            commands::erase_personal_data(&self.commands, &issued, person, basis, asked).await?;
         self.member_after(person, appended.last_position).await
     }
 

@@ -15,7 +15,7 @@ use crate::commands::{self, NewOrganization};
 use crate::error::{Error, Refusal};
 use crate::guard::{Action, Viewer};
 use crate::input::{self, MAX_NAME_CHARS, MAX_TEXT_CHARS};
-use crate::page::Page;
+use crate::page::{Page, Window};
 use crate::running::App;
 
 /// `organizations(parentId, level, search, first, after)`.
@@ -201,9 +201,24 @@ impl App {
         first: i64,
         after: Option<&str>,
     ) -> Result<Page<OrganizationView>, Error> {
+        let window = Window::forward(first, after.map(str::to_owned));
+        self.children_window(viewer, org, &window)
+    }
+
+    /// [`App::children`] either way (see [`Window`]).
+    ///
+    /// # Errors
+    /// As [`App::children`].
+    pub fn children_window(
+        &self,
+        viewer: &Viewer,
+        org: OrgId,
+        window: &Window,
+    ) -> Result<Page<OrganizationView>, Error> {
         viewer.may_at(Action::ReadOrganization, org, &self.models.registry)?;
-        let first = input::page_size(first)?;
-        Ok(self.models.registry.children(org, first, after)?.into())
+        let checked = window.checked()?;
+        let page = self.models.registry.children_window(org, checked);
+        Ok(page.map_err(|e| window.refused(e))?.into())
     }
 
     /// `organizations(…)`: the children of `parentId` by name, or every
@@ -216,9 +231,24 @@ impl App {
         viewer: &Viewer,
         query: OrganizationsQuery,
     ) -> Result<Page<OrganizationView>, Error> {
+        let window = Window::forward(query.first, query.after.clone());
+        self.organizations_window(viewer, query, &window)
+    }
+
+    /// [`App::organizations`] either way: the page `window` asks for (the
+    /// query's own `first` and `after` give way to it).
+    ///
+    /// # Errors
+    /// As [`App::organizations`].
+    pub fn organizations_window(
+        &self,
+        viewer: &Viewer,
+        query: OrganizationsQuery,
+        window: &Window,
+    ) -> Result<Page<OrganizationView>, Error> {
         let registry = &self.models.registry;
         let subtree = viewer.may(Action::ReadOrganization)?;
-        let first = input::page_size(query.first)?;
+        let checked = window.checked()?;
         let parent: Option<OrgId> = input::optional_id(query.parent_id.as_deref(), "id")?;
         // A viewer below the root lists within its subtree: its own root
         // stands in for "everything".
@@ -231,17 +261,12 @@ impl App {
             viewer.may_at(Action::ReadOrganization, parent, registry)?;
         }
         let mut page: Page<OrganizationView> = registry
-            .organizations(
-                parent,
-                query.level,
-                query.search.as_deref(),
-                first,
-                query.after.as_deref(),
-            )?
+            .organizations_window(parent, query.level, query.search.as_deref(), checked)
+            .map_err(|e| window.refused(e))?
             .into();
         if let (None, Some(subtree)) = (parent, below_root) {
             // Searching the whole tree from below the root: keep only the
-            // subtree (the cursor still goes on after what was looked at),
+            // subtree (the cursors still go on from what was looked at),
             // and do not tell the whole tree's count.
             page.items
                 .retain(|(_, view)| registry.within(view.org_id, subtree));

@@ -11,10 +11,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use eventlog::{Coordination, EventLog};
+use eventlog::{Coordination, EventLog, FileStore, MemoryFiles};
 use projections::access::Access;
 use projections::archive::Archive;
 use projections::audit::AuditTrail;
+use projections::consultations::Consultations;
+use projections::library::Library;
+use projections::meetings::Meetings;
+use projections::outbox::Outbox;
 use projections::registry::Registry;
 use projections::runtime::{Projection, Projector};
 use projections::statistics::Statistics;
@@ -28,7 +32,8 @@ use crate::commands::{Commands, Issued};
 use crate::error::Error;
 use crate::facts::RegistryFacts;
 use crate::guard::Viewer;
-use crate::rate_limit::SubmissionLimit;
+use crate::rate_limit::{ClientAddr, SubmissionLimit};
+use crate::request_limits::{RequestLimitConfig, RequestLimits, RequestPermit};
 use crate::snils_lookups::SnilsLookupLimit;
 use crate::timing::Appender;
 use crate::{idempotency, input};
@@ -80,6 +85,10 @@ pub(crate) struct ReadModels {
     pub statistics: Arc<Statistics>,
     pub access: Arc<Access>,
     pub audit: Arc<AuditTrail>,
+    pub meetings: Arc<Meetings>,
+    pub outbox: Arc<Outbox>,
+    pub library: Arc<Library>,
+    pub consultations: Arc<Consultations>,
 }
 
 /// The live registry: log, read models, command path. Cheap to clone.
@@ -95,6 +104,20 @@ pub struct App {
     /// Lookups of SNILS held outside the caller's subtree, per holder.
     pub(crate) snils_lookups: SnilsLookupLimit,
     pub(crate) card_checks: SubmissionLimit,
+    /// Every request's, per holder and per address.
+    requests: RequestLimits,
+    /// The key unsubscribe links are signed with (`mailing::consent`).
+    pub(crate) mail_key: Arc<[u8; 32]>,
+    /// The cabinet's per-address and per-e-mail limits.
+    pub(crate) cabinet_limits: crate::cabinet::CabinetLimits,
+    /// How long a cabinet's code signs in.
+    pub(crate) cabinet_code_lifetime: chrono::Duration,
+    /// The hour the day's digests of new applications go out the next morning.
+    pub(crate) digest_hour: u32,
+    /// Where an ADMIN's own document templates are kept.
+    pub(crate) templates: crate::templates::TemplateStore,
+    /// Where the library's files are kept (the log's, else in memory).
+    pub(crate) files: Arc<dyn FileStore>,
     projector: Arc<Projector>,
     checkpoint: Checkpoint,
     /// Why the projector stopped, once it has (a corrupt event or key).
@@ -106,14 +129,29 @@ impl App {
     /// background task and then follow it live. Returns at once; see
     /// [`App::lag`] and [`App::reach`] for how far they are.
     pub fn start(log: Arc<dyn Coordination>) -> App {
+        App::started(log, true)
+    }
+
+    /// [`App::start`], the read models following the log (`follow`) or
+    /// stopping at the head they first reach.
+    fn started(log: Arc<dyn Coordination>, follow: bool) -> App {
         let reading: Arc<dyn EventLog> = log.clone();
         let appender = Appender::new(reading.clone());
+        let files: Arc<dyn FileStore> = log
+            .files()
+            .unwrap_or_else(|| Arc::new(MemoryFiles::default()));
+        let library = Library::new(files.clone(), tokio::runtime::Handle::current())
+            .expect("an empty index in memory is made");
         let models = Arc::new(ReadModels {
             registry: Arc::new(Registry::new()),
             archive: Arc::new(Archive::new()),
             statistics: Arc::new(Statistics::new()),
             access: Arc::new(Access::new()),
             audit: Arc::new(AuditTrail::new()),
+            meetings: Arc::new(Meetings::new()),
+            outbox: Arc::new(Outbox::new()),
+            library: Arc::new(library),
+            consultations: Arc::new(Consultations::new()),
         });
         let projections: Vec<Arc<dyn Projection>> = vec![
             models.registry.clone(),
@@ -121,15 +159,28 @@ impl App {
             models.statistics.clone(),
             models.access.clone(),
             models.audit.clone(),
+            models.meetings.clone(),
+            models.outbox.clone(),
+            models.library.clone(),
+            models.consultations.clone(),
         ];
         let projector = Arc::new(Projector::new(reading.clone(), projections, 0));
         let checkpoint = Checkpoint(projector.checkpoint());
         let running = Arc::clone(&projector);
         let (reason, stopped) = watch::channel(None);
         tokio::spawn(async move {
-            if let Err(error) = running.run().await {
-                tracing::error!(%error, "the projector stopped");
-                reason.send_replace(Some(error.to_string()));
+            let folded = match follow {
+                true => running.run().await,
+                false => running.catch_up().await.map(|_| ()),
+            };
+            match folded {
+                Err(error) => {
+                    tracing::error!(%error, "the projector stopped");
+                    reason.send_replace(Some(error.to_string()));
+                }
+                // At rest, not stopped: the read models keep answering as
+                // folded while anyone watches.
+                Ok(()) => reason.closed().await,
             }
         });
         let facts = Arc::new(RegistryFacts::new(Arc::clone(&models.registry), today));
@@ -140,6 +191,13 @@ impl App {
             submissions: SubmissionLimit::default(),
             snils_lookups: SnilsLookupLimit::default(),
             card_checks: SubmissionLimit::card_checks(),
+            requests: RequestLimits::default(),
+            mail_key: Arc::new(rand::random()),
+            cabinet_limits: crate::cabinet::CabinetLimits::default(),
+            cabinet_code_lifetime: domain::mailing::cabinet::CODE_LIFETIME,
+            digest_hour: crate::mailing::digest::DIGEST_HOUR,
+            templates: crate::templates::TemplateStore::default(),
+            files,
             appender,
             log: reading,
             nodes: log,
@@ -159,8 +217,23 @@ impl App {
     /// [`Error::Internal`] when the read models stop before (a corrupt event
     /// or key: the reason is in the detail).
     pub async fn open(log: Arc<dyn Coordination>) -> Result<App, Error> {
+        App::opened(log, true).await
+    }
+
+    /// [`App::open`] for a door that writes in bulk and exits (`reestr
+    /// import`): the read models fold the log as it is now and then stop
+    /// following it, so they answer as of the start and spend nothing on
+    /// folding what the door appends (the next process folds it).
+    ///
+    /// # Errors
+    /// As [`App::open`].
+    pub async fn open_at_rest(log: Arc<dyn Coordination>) -> Result<App, Error> {
+        App::opened(log, false).await
+    }
+
+    async fn opened(log: Arc<dyn Coordination>, follow: bool) -> Result<App, Error> {
         let head = *log.head().borrow();
-        let app = App::start(log);
+        let app = App::started(log, follow);
         let mut checkpoint = app.checkpoint.0.clone();
         let mut stopped = app.stopped.clone();
         tokio::select! {
@@ -181,6 +254,30 @@ impl App {
     /// Replaces the per-address limit on public application submissions.
     pub fn set_submission_limit(&mut self, limit: SubmissionLimit) {
         self.submissions = limit;
+    }
+
+    /// Replaces the limits of every request, per holder and per address.
+    pub fn set_request_limits(&mut self, config: RequestLimitConfig) {
+        self.requests = RequestLimits::new(config);
+    }
+
+    /// Admits one request of `viewer` from `client` at a front door, waiting
+    /// for a place in flight; the permit is held until the request is answered.
+    ///
+    /// # Errors
+    /// [`Error::RateLimited`] past the holder's or the address's pace or
+    /// number of requests waiting.
+    pub async fn admit_request(
+        &self,
+        viewer: &Viewer,
+        client: Option<ClientAddr>,
+    ) -> Result<RequestPermit, Error> {
+        self.requests.admit(viewer, client).await
+    }
+
+    /// The limits every request is admitted by.
+    pub fn request_limits(&self) -> &RequestLimits {
+        &self.requests
     }
 
     /// Replaces the per-holder limit on lookups of SNILS held outside the

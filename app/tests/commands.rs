@@ -564,13 +564,25 @@ async fn erasure_deletes_the_key_with_the_event_and_cards_block_by_number() {
     .await;
     assert!(matches!(unknown, Err(Error::NotFound { .. })));
 
-    commands::erase_personal_data(&registry.commands, &issued(), anna, "заявление".into())
-        .await
-        .unwrap();
+    commands::erase_personal_data(
+        &registry.commands,
+        &issued(),
+        anna,
+        "заявление".into(),
+        vec![],
+    )
+    .await
+    .unwrap();
     let stored = registry.log.read_stream(&anna.stream(), 0).await.unwrap();
     assert_eq!(stored[0].personal, Personal::Erased);
-    let again =
-        commands::erase_personal_data(&registry.commands, &issued(), anna, "повторно".into()).await;
+    let again = commands::erase_personal_data(
+        &registry.commands,
+        &issued(),
+        anna,
+        "повторно".into(),
+        vec![],
+    )
+    .await;
     assert!(matches!(rule(again), RuleViolation::AlreadyErased));
 }
 
@@ -601,7 +613,13 @@ async fn an_approved_application_admits_the_applicant_on_the_application_date() 
         },
     )
     .await;
-    assert!(matches!(rule(no_consent), RuleViolation::NoConsent));
+    assert!(matches!(
+        no_consent,
+        Err(Error::Validation {
+            field: Some("consent"),
+            ..
+        })
+    ));
     let (person_id, _) = commands::approve_application(
         &registry.commands,
         &issued(),

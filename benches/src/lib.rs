@@ -3,8 +3,10 @@
 //!
 //! - [`append_transfers`]: durable single-event commands from concurrent writers.
 //! - [`api`]: load on the GraphQL API over HTTP from concurrent clients.
+//! - [`pages`]: the server time of each web page, one request at a time.
 
 pub mod api;
+pub mod pages;
 
 use std::collections::HashMap;
 use std::sync::Arc;

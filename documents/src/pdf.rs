@@ -193,7 +193,7 @@ fn table(pen: &mut Pen, sheet: &Sheet) {
                 pen.put(&fit(&text, first_width - 2.0, SIZE), MARGIN, SIZE, total);
             } else {
                 let text = fit(&text, number_width - 1.0, SIZE);
-                let right = matches!(cell, Cell::Count(_) | Cell::Number(_));
+                let right = matches!(cell, Cell::Count(_) | Cell::Signed(_) | Cell::Number(_));
                 let x = if right {
                     right_edge(col) - width(&text, SIZE)
                 } else {

@@ -55,6 +55,9 @@ pub fn render(document: &Document) -> Result<Vec<u8>, DocumentError> {
                     (Cell::Count(n), true) => {
                         worksheet.write_number_with_format(row, c, *n as f64, &bold)?;
                     }
+                    (Cell::Signed(n), _) => {
+                        worksheet.write_number(row, c, *n as f64)?;
+                    }
                     (Cell::Number(x), _) => {
                         worksheet.write_number(row, c, *x)?;
                     }

@@ -70,6 +70,11 @@ pub enum InvalidInput {
     /// A decision dated before the application was submitted.
     #[error("the decision is dated before the application was submitted")]
     DecidedBeforeSubmission,
+    /// An application without consent to the processing of personal data:
+    /// the form is incomplete (152-FZ asks for consent before any processing),
+    /// not a rule of the charter.
+    #[error("an application needs consent to the processing of personal data")]
+    NoConsent,
 }
 
 impl InvalidInput {
@@ -87,6 +92,7 @@ impl InvalidInput {
             InvalidInput::NothingToChange => "input",
             InvalidInput::BirthYearMismatch => "birthDate",
             InvalidInput::DecidedBeforeSubmission => "decidedOn",
+            InvalidInput::NoConsent => "consent",
         }
     }
 }

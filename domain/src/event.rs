@@ -10,7 +10,11 @@ use serde::{Deserialize, Serialize};
 use crate::audit::AUDIT_STREAM;
 pub use crate::audit::AuditEvent;
 use crate::card_number::CardNumber;
-use crate::ids::{ApplicationId, OrgId, PersonId, UserId};
+pub use crate::consultation::ConsultationEvent;
+use crate::ids::{ApplicationId, MeetingId, OrgId, PersonId, UserId};
+pub use crate::library::DocumentEvent;
+use crate::library::FileHash;
+pub use crate::mailing::MailingEvent;
 use crate::vocabulary::access::Role;
 use crate::vocabulary::card::{CardBlockReason, CardKind};
 use crate::vocabulary::organization::{OrgLevel, Passport};
@@ -33,6 +37,14 @@ pub enum Event {
     Access(AccessEvent),
     /// An event of the audit trail.
     Audit(AuditEvent),
+    /// An event of a meeting's stream.
+    Meeting(MeetingEvent),
+    /// An event of a mailing or of a person's consent to mailings.
+    Mailing(MailingEvent),
+    /// An event of a library document's stream.
+    Library(DocumentEvent),
+    /// An event of a consultation's stream.
+    Consultation(ConsultationEvent),
 }
 
 /// Events of an organisation (stream `org-<uuid>`).
@@ -293,6 +305,52 @@ pub enum AccessEvent {
     },
 }
 
+/// Events of a meeting (stream `meeting-<uuid>`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "data")]
+pub enum MeetingEvent {
+    /// An organisation convened a meeting (conference, plenum, seminar).
+    #[serde(rename = "MeetingConvened")]
+    Convened {
+        /// The meeting.
+        meeting_id: MeetingId,
+        /// The organisation holding it.
+        org_id: OrgId,
+        /// What it is.
+        title: String,
+        /// The day it is held.
+        held_on: NaiveDate,
+    },
+    /// A member was present, recorded by their card.
+    #[serde(rename = "AttendanceRecorded")]
+    AttendanceRecorded {
+        /// The meeting.
+        meeting_id: MeetingId,
+        /// The member present.
+        person_id: PersonId,
+        /// The card presented.
+        number: CardNumber,
+        /// The day it was recorded.
+        recorded_on: NaiveDate,
+    },
+}
+
+impl MeetingEvent {
+    /// The meeting the event is about.
+    pub fn meeting_id(&self) -> MeetingId {
+        match self {
+            MeetingEvent::Convened { meeting_id, .. }
+            | MeetingEvent::AttendanceRecorded { meeting_id, .. } => *meeting_id,
+        }
+    }
+}
+
+impl From<MeetingEvent> for Event {
+    fn from(e: MeetingEvent) -> Event {
+        Event::Meeting(e)
+    }
+}
+
 /// The schema version events of `event_type` are written with today; `None` for a
 /// type the registry does not know. Older versions are read through upcasters.
 ///
@@ -321,12 +379,33 @@ pub fn current_schema_version(event_type: &str) -> Option<u32> {
         | "ApplicationRejected"
         | "RoleGranted"
         | "RoleRevoked"
-        | "PersonalDataRead" => Some(1),
+        | "PersonalDataRead"
+        | "MeetingConvened"
+        | "AttendanceRecorded" => Some(1),
+        other if MailingEvent::TYPES.contains(&other) => Some(1),
+        other if DocumentEvent::TYPES.contains(&other) => Some(1),
+        other if ConsultationEvent::TYPES.contains(&other) => Some(1),
         _ => None,
     }
 }
 
+/// Whether events stored under `event_type` may name a file of the file store
+/// ([`Event::file`]): a copy of the log decodes only those to find the files
+/// it must take along. Beside [`Event::file`], so both change together.
+pub fn names_file(event_type: &str) -> bool {
+    matches!(event_type, "DocumentUploaded" | "DocumentRevised")
+}
+
 impl Event {
+    /// The file of the file store (by its SHA-256) the event names, if any;
+    /// its type is one [`names_file`] admits.
+    pub fn file(&self) -> Option<&FileHash> {
+        match self {
+            Event::Library(e) => e.file(),
+            _ => None,
+        }
+    }
+
     /// The stored type name, e.g. `MemberAdmitted`. Written out by hand: the log keeps it.
     pub fn event_type(&self) -> &'static str {
         match self {
@@ -357,6 +436,11 @@ impl Event {
                 AccessEvent::RoleRevoked { .. } => "RoleRevoked",
             },
             Event::Audit(AuditEvent::PersonalDataRead { .. }) => "PersonalDataRead",
+            Event::Meeting(MeetingEvent::Convened { .. }) => "MeetingConvened",
+            Event::Meeting(MeetingEvent::AttendanceRecorded { .. }) => "AttendanceRecorded",
+            Event::Mailing(e) => e.event_type(),
+            Event::Library(e) => e.event_type(),
+            Event::Consultation(e) => e.event_type(),
         }
     }
 
@@ -375,6 +459,10 @@ impl Event {
             Event::Access(AccessEvent::RoleGranted { user_id, .. })
             | Event::Access(AccessEvent::RoleRevoked { user_id }) => user_id.stream(),
             Event::Audit(_) => AUDIT_STREAM.to_string(),
+            Event::Meeting(e) => e.meeting_id().stream(),
+            Event::Mailing(e) => e.stream(),
+            Event::Library(e) => e.document_id().stream(),
+            Event::Consultation(e) => e.consultation_id().stream(),
         }
     }
 
@@ -411,7 +499,14 @@ impl Event {
                 | ApplicationEvent::Rejected { decided_on, .. } => *decided_on,
             }),
             Event::Card(CardEvent::NumberReserved { issued_on, .. }) => Some(*issued_on),
+            Event::Meeting(MeetingEvent::Convened { held_on, .. }) => Some(*held_on),
+            Event::Meeting(MeetingEvent::AttendanceRecorded { recorded_on, .. }) => {
+                Some(*recorded_on)
+            }
             Event::Access(_) | Event::Audit(_) => None,
+            Event::Mailing(e) => e.effective_on(),
+            Event::Library(e) => Some(e.effective_on()),
+            Event::Consultation(e) => Some(e.effective_on()),
         }
     }
 
@@ -427,6 +522,7 @@ impl Event {
             Event::Application(ApplicationEvent::Submitted { application_id, .. }) => {
                 Some(application_id.stream())
             }
+            Event::Consultation(e) if e.has_personal() => Some(e.consultation_id().stream()),
             _ => None,
         }
     }
@@ -499,6 +595,21 @@ impl From<CardEvent> for Event {
 impl From<AuditEvent> for Event {
     fn from(e: AuditEvent) -> Event {
         Event::Audit(e)
+    }
+}
+impl From<MailingEvent> for Event {
+    fn from(e: MailingEvent) -> Event {
+        Event::Mailing(e)
+    }
+}
+impl From<DocumentEvent> for Event {
+    fn from(e: DocumentEvent) -> Event {
+        Event::Library(e)
+    }
+}
+impl From<ConsultationEvent> for Event {
+    fn from(e: ConsultationEvent) -> Event {
+        Event::Consultation(e)
     }
 }
 impl From<AccessEvent> for Event {

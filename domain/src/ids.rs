@@ -60,7 +60,27 @@ id_type!(
     "application"
 );
 id_type!(
+    /// A meeting of an organisation (conference, plenum, seminar).
+    MeetingId,
+    "meeting"
+);
+id_type!(
     /// A holder of an access role (a token).
     UserId,
     "user"
+);
+id_type!(
+    /// A mailing: one message to every recipient of a segment.
+    MailingId,
+    "mailing"
+);
+id_type!(
+    /// A document of the union's library (law, charter, agreement, guide, …).
+    DocumentId,
+    "document"
+);
+id_type!(
+    /// A question to a regional organisation's legal or methodological service.
+    ConsultationId,
+    "consultation"
 );

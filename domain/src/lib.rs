@@ -16,7 +16,9 @@
 //! - [`command`]: [`CommandMeta`](command::CommandMeta), who and when.
 //! - One module per aggregate, one file per command (its `decide` and its tests):
 //!   [`organization`], [`person`], [`application`], [`card`] (number uniqueness),
-//!   [`access`] (roles).
+//!   [`access`] (roles), [`meeting`] (attendance by card), [`library`] (the
+//!   union's documents, their versions and withdrawal), [`consultation`]
+//!   (questions to a region's legal or methodological service).
 //! - [`audit`]: the trail of reads of personal data.
 //! - `testing` (feature `testing`): the given/when/then harness.
 //!
@@ -31,9 +33,13 @@ pub mod calendar;
 pub mod card;
 pub mod card_number;
 pub mod command;
+pub mod consultation;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod library;
+pub mod mailing;
+pub mod meeting;
 pub mod organization;
 pub mod person;
 pub mod rules;

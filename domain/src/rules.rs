@@ -39,9 +39,6 @@ pub enum RuleViolation {
         /// The person's age on the day.
         age: u32,
     },
-    /// An application without consent to the processing of personal data.
-    #[error("an application needs consent to the processing of personal data")]
-    NoConsent,
     /// The application was already approved or rejected.
     #[error("the application was already decided")]
     ApplicationDecided,
@@ -185,6 +182,26 @@ pub enum RuleViolation {
     /// A role over an organisation that is dissolved: it would cover nothing.
     #[error("no role is granted over a dissolved organisation")]
     RoleOverDissolved,
+
+    // Rule 6: cards verify at meetings (attendance).
+    /// A meeting id convened a second time.
+    #[error("the meeting was already convened")]
+    MeetingConvened,
+    /// A meeting of an organisation dissolved on its day.
+    #[error("a dissolved organisation holds no meeting")]
+    MeetingOfDissolved,
+    /// Attendance at a meeting that was never convened.
+    #[error("the meeting was never convened")]
+    MeetingNotConvened,
+    /// No card has the number presented.
+    #[error("no card has this number")]
+    UnknownCard,
+    /// The card's holder has their home outside the meeting's organisation.
+    #[error("the member's home is outside the meeting's organisation")]
+    OutsideMeeting,
+    /// The member's presence at the meeting is recorded already.
+    #[error("the member is already recorded present")]
+    AlreadyPresent,
 }
 
 impl RuleViolation {
@@ -196,7 +213,6 @@ impl RuleViolation {
             RuleViolation::HomeDissolved => "HOME_DISSOLVED",
             RuleViolation::NotAHomeLevel { .. } => "NOT_A_HOME_LEVEL",
             RuleViolation::TooYoung { .. } => "TOO_YOUNG",
-            RuleViolation::NoConsent => "NO_CONSENT",
             RuleViolation::ApplicationDecided => "APPLICATION_DECIDED",
             RuleViolation::NotAMember => "NOT_A_MEMBER",
             RuleViolation::SameHome => "SAME_HOME",
@@ -225,6 +241,12 @@ impl RuleViolation {
             RuleViolation::OutsideSubtree => "OUTSIDE_SUBTREE",
             RuleViolation::AlreadyRevoked => "ALREADY_REVOKED",
             RuleViolation::RoleOverDissolved => "ROLE_OVER_DISSOLVED",
+            RuleViolation::MeetingConvened => "MEETING_CONVENED",
+            RuleViolation::MeetingOfDissolved => "MEETING_OF_DISSOLVED",
+            RuleViolation::MeetingNotConvened => "MEETING_NOT_CONVENED",
+            RuleViolation::UnknownCard => "UNKNOWN_CARD",
+            RuleViolation::OutsideMeeting => "OUTSIDE_MEETING",
+            RuleViolation::AlreadyPresent => "ALREADY_PRESENT",
         }
     }
 
@@ -240,7 +262,6 @@ impl RuleViolation {
             | RuleViolation::HomeDissolved
             | RuleViolation::NotAHomeLevel { .. }
             | RuleViolation::TooYoung { .. }
-            | RuleViolation::NoConsent
             | RuleViolation::ApplicationDecided => 2,
             RuleViolation::NotAMember
             | RuleViolation::SameHome
@@ -264,7 +285,13 @@ impl RuleViolation {
             | RuleViolation::NotEmpty { .. }
             | RuleViolation::AlreadyDissolved
             | RuleViolation::SecondCentral
-            | RuleViolation::NotAPrimary => 6,
+            | RuleViolation::NotAPrimary
+            | RuleViolation::MeetingConvened
+            | RuleViolation::MeetingOfDissolved
+            | RuleViolation::MeetingNotConvened
+            | RuleViolation::UnknownCard
+            | RuleViolation::OutsideMeeting
+            | RuleViolation::AlreadyPresent => 6,
             RuleViolation::NotAnAdmin
             | RuleViolation::OutsideSubtree
             | RuleViolation::AlreadyRevoked

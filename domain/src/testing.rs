@@ -19,34 +19,35 @@ use crate::error::DomainError;
 use crate::ids::{ApplicationId, OrgId, PersonId, UserId};
 
 /// An aggregate's `decide`: state, command, today → events or a refusal.
-pub type Decide<S, C, E> = fn(&S, &C, NaiveDate) -> Result<Vec<E>, DomainError>;
+pub type Decide<S, C, E, X = DomainError> = fn(&S, &C, NaiveDate) -> Result<Vec<E>, X>;
 
 /// An aggregate's `evolve`: folds one event into the state.
 pub type Evolve<S, E> = fn(&mut S, &E);
 
 /// The harness for one aggregate: its `decide`, its `evolve` and the day that is today.
-pub struct TestHarness<S, C, E> {
-    decide: Decide<S, C, E>,
+/// `X` is the aggregate's refusal (most refuse with [`DomainError`]).
+pub struct TestHarness<S, C, E, X = DomainError> {
+    decide: Decide<S, C, E, X>,
     evolve: Evolve<S, E>,
     today: NaiveDate,
 }
 
 /// The state after the given events, waiting for a command.
-pub struct Given<S, C, E> {
-    harness: TestHarness<S, C, E>,
+pub struct Given<S, C, E, X = DomainError> {
+    harness: TestHarness<S, C, E, X>,
     state: S,
 }
 
 /// What `decide` answered, waiting to be checked.
-pub struct Outcome<S, E> {
+pub struct Outcome<S, E, X = DomainError> {
     state: S,
     evolve: Evolve<S, E>,
-    result: Result<Vec<E>, DomainError>,
+    result: Result<Vec<E>, X>,
 }
 
-impl<S: Default, C, E> TestHarness<S, C, E> {
+impl<S: Default, C, E, X> TestHarness<S, C, E, X> {
     /// A harness over `decide` and `evolve` with `today` as the registry's today.
-    pub fn new(decide: Decide<S, C, E>, evolve: Evolve<S, E>, today: NaiveDate) -> Self {
+    pub fn new(decide: Decide<S, C, E, X>, evolve: Evolve<S, E>, today: NaiveDate) -> Self {
         TestHarness {
             decide,
             evolve,
@@ -55,7 +56,7 @@ impl<S: Default, C, E> TestHarness<S, C, E> {
     }
 
     /// Folds `events` (the history) into a fresh state.
-    pub fn given(self, events: impl IntoIterator<Item = E>) -> Given<S, C, E> {
+    pub fn given(self, events: impl IntoIterator<Item = E>) -> Given<S, C, E, X> {
         let mut state = S::default();
         for event in events {
             (self.evolve)(&mut state, &event);
@@ -67,9 +68,9 @@ impl<S: Default, C, E> TestHarness<S, C, E> {
     }
 }
 
-impl<S, C, E> Given<S, C, E> {
+impl<S, C, E, X> Given<S, C, E, X> {
     /// Decides `command` on the state.
-    pub fn when(self, command: impl Into<C>) -> Outcome<S, E> {
+    pub fn when(self, command: impl Into<C>) -> Outcome<S, E, X> {
         let result = (self.harness.decide)(&self.state, &command.into(), self.harness.today);
         Outcome {
             state: self.state,
@@ -79,7 +80,7 @@ impl<S, C, E> Given<S, C, E> {
     }
 }
 
-impl<S, E: Debug + PartialEq> Outcome<S, E> {
+impl<S, E: Debug + PartialEq, X: Debug + PartialEq> Outcome<S, E, X> {
     /// Asserts that the command was accepted with exactly `expected`; returns the
     /// state with them folded in, for further checks.
     #[track_caller]
@@ -100,7 +101,7 @@ impl<S, E: Debug + PartialEq> Outcome<S, E> {
 
     /// Asserts that the command was refused with `expected`; returns the unchanged state.
     #[track_caller]
-    pub fn then_err(self, expected: impl Into<DomainError>) -> S {
+    pub fn then_err(self, expected: impl Into<X>) -> S {
         let expected = expected.into();
         match self.result {
             Ok(events) => panic!("expected {expected:?}, the command decided {events:?}"),

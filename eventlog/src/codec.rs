@@ -9,9 +9,15 @@ use std::borrow::Cow;
 
 use domain::audit::AUDIT_STREAM;
 use domain::event::{
-    AccessEvent, ApplicationEvent, AuditEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
+    AccessEvent, ApplicationEvent, AuditEvent, CardEvent, ConsultationEvent, DocumentEvent, Event,
+    MeetingEvent, OrganizationEvent, PersonEvent,
 };
-use domain::ids::{ApplicationId, OrgId, PersonId, UserId};
+use domain::ids::{
+    ApplicationId, ConsultationId, DocumentId, MailingId, MeetingId, OrgId, PersonId, UserId,
+};
+use domain::mailing::cabinet::CABINET_PREFIX;
+use domain::mailing::notify::NOTIFICATIONS_STREAM;
+use domain::mailing::{CONSENT_PREFIX, DIGEST_PREFIX, MailingEvent};
 use serde::Deserialize;
 use serde::de::value::{BorrowedStrDeserializer, MapAccessDeserializer};
 use serde::de::{DeserializeSeed, MapAccess};
@@ -41,6 +47,10 @@ pub fn encode(event: &Event) -> Result<NewEvent, CodecError> {
         Event::Card(e) => serde_json::to_value(e),
         Event::Access(e) => serde_json::to_value(e),
         Event::Audit(e) => serde_json::to_value(e),
+        Event::Meeting(e) => serde_json::to_value(e),
+        Event::Mailing(e) => serde_json::to_value(e),
+        Event::Library(e) => serde_json::to_value(e),
+        Event::Consultation(e) => serde_json::to_value(e),
     }
     .map_err(json_error)?;
     let Value::Object(mut tagged) = tagged else {
@@ -96,9 +106,30 @@ pub fn decode(stored: &StoredEvent) -> Result<Event, CodecError> {
         tagged::<AccessEvent>(event_type, &fields)
             .map(Event::Access)
             .map_err(json_error)
+    } else if MeetingId::from_stream(stream).is_some() {
+        tagged::<MeetingEvent>(event_type, &fields)
+            .map(Event::Meeting)
+            .map_err(json_error)
+    } else if DocumentId::from_stream(stream).is_some() {
+        tagged::<DocumentEvent>(event_type, &fields)
+            .map(Event::Library)
+            .map_err(json_error)
+    } else if ConsultationId::from_stream(stream).is_some() {
+        tagged::<ConsultationEvent>(event_type, &fields)
+            .map(Event::Consultation)
+            .map_err(json_error)
     } else if stream == AUDIT_STREAM {
         tagged::<AuditEvent>(event_type, &fields)
             .map(Event::Audit)
+            .map_err(json_error)
+    } else if MailingId::from_stream(stream).is_some()
+        || stream.starts_with(CONSENT_PREFIX)
+        || stream.starts_with(CABINET_PREFIX)
+        || stream.starts_with(DIGEST_PREFIX)
+        || stream == NOTIFICATIONS_STREAM
+    {
+        tagged::<MailingEvent>(event_type, &fields)
+            .map(Event::Mailing)
             .map_err(json_error)
     } else if stream.starts_with("card-") {
         tagged::<CardEvent>(event_type, &fields)

@@ -3,7 +3,10 @@
 
 use async_trait::async_trait;
 
+use std::sync::Arc;
+
 use crate::error::Error;
+use crate::files::FileStore;
 use crate::log::EventLog;
 use crate::turn::Turn;
 
@@ -38,5 +41,13 @@ pub trait Coordination: EventLog {
     async fn turn(&self, topic: &[u8]) -> Result<Turn, Error> {
         let _ = topic;
         Ok(Turn::immediate(*self.head().borrow()))
+    }
+
+    /// Where the files the log's events name by hash are kept (the library's
+    /// documents): beside an embedded log's file, in a shared log's database.
+    /// `None` for a log with no place of its own (the caller keeps them in
+    /// memory).
+    fn files(&self) -> Option<Arc<dyn FileStore>> {
+        None
     }
 }

@@ -58,6 +58,12 @@ pub enum Error {
         /// The event's position.
         position: u64,
     },
+    /// A file of the file store whose bytes no longer hash to its name.
+    #[error("the stored file {sha256} is corrupt: its bytes do not match their hash")]
+    CorruptFile {
+        /// The file's name, its expected SHA-256.
+        sha256: String,
+    },
     /// The storage refused to grow (a full disk); nothing of the append was
     /// written, and appends succeed again once there is space.
     #[error("the log's disk is full: nothing was written ({message})")]

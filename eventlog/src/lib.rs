@@ -13,6 +13,8 @@
 //!   [`Coordination`], the processes sharing a log; [`backend`]: [`Backend`], all three.
 //! - [`sqlite`]: the embedded backend (one file, WAL, a group-committing writer thread).
 //! - [`postgres`]: the shared backend (several processes, one writer task each, LISTEN/NOTIFY).
+//! - [`files`]: [`FileStore`], files kept beside the log by their SHA-256 (the library's
+//!   documents), in a directory or a PostgreSQL table.
 //! - [`raw`]: the log as stored, for copying it between backends.
 //! - [`turn`]: exclusive turns on a topic among the processes sharing a log.
 //! - [`codec`] and [`upcast`]: domain events to envelopes and back, old schemas read as new.
@@ -30,6 +32,7 @@ pub mod contract;
 pub mod coordination;
 pub mod envelope;
 pub mod error;
+pub mod files;
 pub mod key_file;
 pub mod log;
 pub mod postgres;
@@ -47,8 +50,9 @@ pub use crate::envelope::{
     AppendRequest, Appended, ExpectedVersion, NewEvent, Personal, StoredEvent, StreamAppend,
 };
 pub use crate::error::Error;
+pub use crate::files::{DirectoryFiles, FileStore, MemoryFiles};
 pub use crate::log::{EventLog, read_all, subscribe};
-pub use crate::postgres::PostgresLog;
+pub use crate::postgres::{PostgresFiles, PostgresLog};
 pub use crate::raw::{Digest, RawBatch};
 pub use crate::sqlite::SqliteLog;
 pub use crate::turn::Turn;

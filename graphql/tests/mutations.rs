@@ -524,7 +524,8 @@ async fn applications_are_submitted_anonymously_and_decided_by_the_chair() {
     let mut no_consent = application("Кузнецова");
     no_consent["input"]["consent"] = json!(false);
     let error = world.refused(None, submit, no_consent).await;
-    assert_eq!(error["extensions"]["rule"], "NO_CONSENT");
+    assert_eq!(error["extensions"]["code"], "VALIDATION", "{error}");
+    assert_eq!(error["extensions"]["field"], "consent", "{error}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

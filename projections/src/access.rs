@@ -53,6 +53,16 @@ impl Access {
         self.model.read().by_token_hash.get(token_hash).cloned()
     }
 
+    /// Every active holder, in the order of their ids (grant order).
+    pub fn holders(&self) -> Vec<Holder> {
+        let model = self.model.read();
+        model
+            .token_hash_of
+            .values()
+            .filter_map(|hash| model.by_token_hash.get(hash).cloned())
+            .collect()
+    }
+
     /// The active holder with id `user_id`, if any.
     pub fn holder(&self, user_id: UserId) -> Option<Holder> {
         let model = self.model.read();

@@ -67,29 +67,76 @@ impl AuditTrail {
         first: usize,
     ) -> (Vec<(u32, Read)>, usize) {
         let model = self.model.read();
-        let numbers: &[u32] = match of {
-            ReadsOf::Person(person) => model.by_person.get(&person).map_or(&[], Vec::as_slice),
-            ReadsOf::Viewer(viewer) => model.by_viewer.get(&viewer).map_or(&[], Vec::as_slice),
-            ReadsOf::All => {
-                // Every read: its number is its index, no list to build.
-                let total = model.reads.len();
-                let end = before.map_or(total, |b| (b as usize).min(total));
-                let page = (0..end)
-                    .rev()
-                    .take(first)
-                    .filter_map(|n| Some((u32::try_from(n).ok()?, model.reads[n])))
-                    .collect();
-                return (page, total);
+        let numbers = Numbers::of(&model, of);
+        let end = before.map_or(numbers.len(), |b| numbers.count_below(b));
+        let start = end.saturating_sub(first);
+        (numbers.page(&model, start..end), numbers.len())
+    }
+
+    /// [`AuditTrail::reads`] backward: up to `last` reads selected by `of`
+    /// newer than the read numbered `after` (`None`: from the oldest), the
+    /// nearest to it, newest first as the list runs; and how many there are.
+    pub fn reads_newer(
+        &self,
+        of: ReadsOf,
+        after: Option<u32>,
+        last: usize,
+    ) -> (Vec<(u32, Read)>, usize) {
+        let model = self.model.read();
+        let numbers = Numbers::of(&model, of);
+        let start = after.map_or(0, |a| numbers.count_below(a.saturating_add(1)));
+        let end = numbers.len().min(start.saturating_add(last));
+        (numbers.page(&model, start..end), numbers.len())
+    }
+}
+
+/// The ascending numbers of the reads a [`ReadsOf`] selects.
+enum Numbers<'m> {
+    /// Every read: its number is its index, no list to build.
+    All(usize),
+    Listed(&'m [u32]),
+}
+
+impl<'m> Numbers<'m> {
+    fn of(model: &'m Model, of: ReadsOf) -> Numbers<'m> {
+        match of {
+            ReadsOf::Person(person) => {
+                Numbers::Listed(model.by_person.get(&person).map_or(&[], Vec::as_slice))
             }
-        };
-        let end = before.map_or(numbers.len(), |b| numbers.partition_point(|&n| n < b));
-        let page = numbers[..end]
-            .iter()
+            ReadsOf::Viewer(viewer) => {
+                Numbers::Listed(model.by_viewer.get(&viewer).map_or(&[], Vec::as_slice))
+            }
+            ReadsOf::All => Numbers::All(model.reads.len()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Numbers::All(total) => *total,
+            Numbers::Listed(numbers) => numbers.len(),
+        }
+    }
+
+    /// How many of the numbers are below `number`.
+    fn count_below(&self, number: u32) -> usize {
+        match self {
+            Numbers::All(total) => (number as usize).min(*total),
+            Numbers::Listed(numbers) => numbers.partition_point(|&n| n < number),
+        }
+    }
+
+    /// The reads at `range` of the numbers, the newest first.
+    fn page(&self, model: &Model, range: std::ops::Range<usize>) -> Vec<(u32, Read)> {
+        range
             .rev()
-            .take(first)
-            .filter_map(|&n| Some((n, *model.reads.get(n as usize)?)))
-            .collect();
-        (page, numbers.len())
+            .filter_map(|i| {
+                let number = match self {
+                    Numbers::All(_) => u32::try_from(i).ok()?,
+                    Numbers::Listed(numbers) => numbers[i],
+                };
+                Some((number, *model.reads.get(number as usize)?))
+            })
+            .collect()
     }
 }
 
@@ -182,5 +229,41 @@ mod tests {
         assert_eq!(page.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [3, 1]);
         let (page, _) = trail.reads(ReadsOf::Viewer(viewer), Some(2), 10);
         assert_eq!(page.iter().map(|(n, _)| *n).collect::<Vec<_>>(), [1, 0]);
+    }
+
+    #[test]
+    fn backward_pages_are_the_reads_just_newer_than_the_cursor_newest_first() {
+        let viewer = UserId(Uuid::from_u128(1));
+        let person = |n: u128| PersonId(Uuid::from_u128(100 + n));
+        let trail = AuditTrail::new();
+        let reads = (0..9u128)
+            .map(|n| PersonalDataRead::of_person(viewer, person(n % 3)))
+            .collect();
+        trail.apply(&[recorded(5, reads)]);
+        let numbers = |page: Vec<(u32, Read)>| page.into_iter().map(|(n, _)| n).collect::<Vec<_>>();
+        for of in [
+            ReadsOf::All,
+            ReadsOf::Person(person(1)),
+            ReadsOf::Viewer(viewer),
+        ] {
+            // The whole list, newest first, as forward paging gives it.
+            let (all, total) = trail.reads(of, None, usize::MAX);
+            let all = numbers(all);
+            assert_eq!(all.len(), total);
+            for k in 1..=total + 1 {
+                for i in 0..=total {
+                    // The k reads before the i-th of the list (before the end for i = total).
+                    let cursor = all.get(i).copied();
+                    let (page, counted) = trail.reads_newer(of, cursor, k);
+                    assert_eq!(counted, total);
+                    let to = if cursor.is_some() { i } else { total };
+                    assert_eq!(
+                        numbers(page),
+                        all[to.saturating_sub(k)..to],
+                        "{k} before #{i}"
+                    );
+                }
+            }
+        }
     }
 }

@@ -915,20 +915,25 @@ impl Naive {
             .collect()
     }
 
-    fn members(&self, root: OrgId, on: NaiveDate) -> i64 {
-        self.figures(root, on, self.head).members as i64
+    fn members(&self, root: OrgId, on: NaiveDate, at: u64) -> i64 {
+        self.figures(root, on, at).members as i64
     }
 
-    /// (admitted, in, out, ended by reason, net) over [from, to].
+    /// (admitted, in, out, ended by reason, net) over [from, to], from the
+    /// events up to `at`: a spell opened after `at` is not there, one closed
+    /// after it is open.
     fn movement(
         &self,
         root: OrgId,
         from: NaiveDate,
         to: NaiveDate,
+        at: u64,
     ) -> (u64, u64, u64, [u64; 4], i64) {
         let (mut admitted, mut moved_in, mut moved_out, mut ended) = (0, 0, 0, [0; 4]);
-        let at = self.head;
         for s in self.persons.values().flat_map(|p| &p.spells) {
+            if s.pos > at {
+                continue;
+            }
             if (from..=to).contains(&s.start) && self.within(s.home, root, s.start, at) {
                 match s.from {
                     None => admitted += 1,
@@ -936,10 +941,9 @@ impl Naive {
                     _ => {}
                 }
             }
-            if let Some((end, _, how)) = s
-                .end
-                .filter(|e| (from..=to).contains(&e.0) && self.within(s.home, root, e.0, at))
-            {
+            if let Some((end, _, how)) = s.end.filter(|e| {
+                e.1 <= at && (from..=to).contains(&e.0) && self.within(s.home, root, e.0, at)
+            }) {
                 match how {
                     Ok(next) if !self.within(next, root, end, at) => moved_out += 1,
                     Ok(_) => {}
@@ -947,7 +951,7 @@ impl Naive {
                 }
             }
         }
-        let net = self.members(root, to) - self.members(root, from.pred_opt().unwrap());
+        let net = self.members(root, to, at) - self.members(root, from.pred_opt().unwrap(), at);
         (admitted, moved_in, moved_out, ended, net)
     }
 }
@@ -993,25 +997,50 @@ fn check_against_naive(
             }
         }
     }
-    for window in dates.windows(2) {
-        for org in &naive.orgs {
-            let m = stats.movement(org.id, window[0], window[1]).unwrap();
-            let (admitted, moved_in, moved_out, ended, net) =
-                naive.movement(org.id, window[0], window[1]);
-            let by_reason: Vec<u64> = m.ended_by_reason.iter().map(|b| b.1).collect();
-            assert_eq!(
-                (
-                    m.admitted,
-                    m.transferred_in,
-                    m.transferred_out,
-                    by_reason,
-                    m.net
-                ),
-                (admitted, moved_in, moved_out, ended.to_vec(), net),
-                "movement of {:?} {window:?}",
-                org.id
-            );
-            assert_eq!(m.ended, ended.iter().sum::<u64>());
+    // Movement over consecutive dates (and over one day) at the head and at
+    // a few earlier positions, known then.
+    let periods: Vec<(NaiveDate, NaiveDate)> = dates
+        .windows(2)
+        .map(|w| (w[0], w[1]))
+        .chain(dates.iter().map(|&on| (on, on)))
+        .collect();
+    let some_positions: Vec<Option<u64>> = positions
+        .iter()
+        .step_by(5)
+        .map(|&at| Some(at))
+        .chain([None])
+        .collect();
+    for &known_at in &some_positions {
+        let at = known_at.unwrap_or(naive.head);
+        for &(from, to) in &periods {
+            for org in &naive.orgs {
+                let m = match known_at {
+                    None => stats.movement(org.id, from, to),
+                    Some(at) => stats.movement_known_at(org.id, from, to, Some(at)),
+                };
+                if org.pos > at {
+                    assert!(m.is_err(), "{:?} is not known at {at}", org.id);
+                    continue;
+                }
+                let m = m.unwrap();
+                let (admitted, moved_in, moved_out, ended, net) =
+                    naive.movement(org.id, from, to, at);
+                let by_reason: Vec<u64> = m.ended_by_reason.iter().map(|b| b.1).collect();
+                assert_eq!(
+                    (
+                        m.admitted,
+                        m.transferred_in,
+                        m.transferred_out,
+                        by_reason,
+                        m.net
+                    ),
+                    (admitted, moved_in, moved_out, ended.to_vec(), net),
+                    "movement of {:?} from {from} to {to} known at {at}",
+                    org.id
+                );
+                assert_eq!(m.ended, ended.iter().sum::<u64>());
+                assert_eq!(m.known_at, at);
+            }
         }
     }
     checked
@@ -1045,6 +1074,34 @@ fn check_journal_against_naive(stats: &Statistics, naive: &Naive) {
         }
         assert_eq!(walked, expected, "paged journal of {:?}", org.id);
         let middle = naive.head / 2;
+        // Backward by fives from the end walks the same list; before any
+        // listed position, above any lower bound, a page is the naive slice.
+        let mut back: Vec<u64> = Vec::new();
+        let mut before = None;
+        loop {
+            let page = stats.journal_page_before(org.id, 0, before, 5).unwrap();
+            back.splice(0..0, page.iter().copied());
+            match page.first() {
+                Some(&first) if page.len() == 5 => before = Some(first),
+                _ => break,
+            }
+        }
+        assert_eq!(back, expected, "journal of {:?} paged backward", org.id);
+        for (i, &at) in expected.iter().enumerate().step_by(3) {
+            for k in [1, 4] {
+                let page = stats.journal_page_before(org.id, 0, Some(at), k).unwrap();
+                assert_eq!(page, expected[i.saturating_sub(k)..i], "{k} before {at}");
+            }
+            let above: Vec<u64> = expected[..i]
+                .iter()
+                .copied()
+                .filter(|&p| p > middle)
+                .collect();
+            let page = stats
+                .journal_page_before(org.id, middle, Some(at), usize::MAX)
+                .unwrap();
+            assert_eq!(page, above, "before {at}, above {middle}");
+        }
         let later = expected.iter().filter(|&&p| p > middle).count() as u64;
         assert_eq!(stats.journal_count(org.id, middle), Some(later));
         for &(pos, _, _) in naive.journal.iter().step_by(7) {

@@ -118,6 +118,22 @@ pub async fn start(screen: Screen) -> Option<Browser> {
 }
 
 impl Browser {
+    /// Signs in at `origin`'s sign-in page with `token` and waits for the
+    /// holder's home.
+    pub async fn sign_in(&self, origin: &str, token: &str) {
+        self.open(&format!("{origin}/signin")).await;
+        self.fill("#token", token).await;
+        self.click("main button[type=submit]").await;
+        self.find("#role").await;
+    }
+
+    /// Signs out and waits until the page says so: the next navigation must
+    /// not race the sign-out's own.
+    pub async fn sign_out(&self) {
+        self.click("header form button").await;
+        self.find("header a[href='/signin']").await;
+    }
+
     /// Opens `url` and waits for the page to load.
     pub async fn open(&self, url: &str) {
         self.client.goto(url).await.unwrap();
@@ -138,6 +154,45 @@ impl Browser {
                 panic!("no {css} on {} ({}): {e}", self.url().await, shot.display())
             }
         }
+    }
+
+    /// Waits until `css`'s attribute `name` says `expected`: after a click
+    /// that loads a new page, the old page's element may still be found (or
+    /// go stale while read). Fails with the last value seen after 10 s.
+    pub async fn wait_for_attr(&self, css: &str, name: &str, expected: &str) {
+        let mut seen = None;
+        for _ in 0..100 {
+            match self.find(css).await.attr(name).await {
+                Ok(value) if value.as_deref() == Some(expected) => return,
+                Ok(value) => seen = value,
+                Err(e) if format!("{e:?}").contains("StaleElementReference") => {}
+                Err(e) => panic!("reading {css}[{name}]: {e}"),
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("{css}[{name}] is {seen:?}, not {expected:?}")
+    }
+
+    /// Waits until the page's address holds `part` and the page has loaded:
+    /// a click on a form's submit button returns before the browser has left
+    /// the old page, whose elements would still be read.
+    pub async fn wait_for_url(&self, part: &str) {
+        let mut seen = String::new();
+        for _ in 0..100 {
+            seen = self.url().await;
+            let loaded = self
+                .client
+                .execute("return document.readyState;", vec![])
+                .await
+                .ok()
+                .and_then(|state| state.as_str().map(|s| s == "complete"))
+                .unwrap_or(false);
+            if seen.contains(part) && loaded {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the page stayed at {seen}, never holding {part:?}")
     }
 
     /// The text of the element `css`.
@@ -198,6 +253,34 @@ impl Browser {
             .await
             .unwrap()
             .unwrap_or_default()
+    }
+
+    /// A GET of `url` with the browser's session cookie: the status, the
+    /// content type and the bytes (a download the browser would save).
+    pub async fn download(&self, url: &str) -> (u16, String, Vec<u8>) {
+        let cookies = self.client.get_all_cookies().await.unwrap();
+        let cookie = cookies
+            .iter()
+            .map(|c| format!("{}={}", c.name(), c.value()))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let response = reqwest::Client::new()
+            .get(url)
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (
+            status,
+            content_type,
+            response.bytes().await.unwrap().to_vec(),
+        )
     }
 
     /// The page's address.
@@ -278,4 +361,18 @@ impl Drop for Browser {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
+}
+
+/// Every cell of the first sheet of an XLSX file, as text.
+pub fn xlsx_text(bytes: &[u8]) -> String {
+    use calamine::{Reader, Xlsx};
+    let mut workbook: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = workbook.sheet_names()[0].clone();
+    let range = workbook.worksheet_range(&sheet).unwrap();
+    range
+        .rows()
+        .flat_map(|row| row.iter().map(|cell| cell.to_string()))
+        .collect::<Vec<_>>()
+        .join(" ")
 }

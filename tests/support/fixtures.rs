@@ -160,3 +160,19 @@ pub async fn grant(
         granted["token"].as_str().unwrap().to_string(),
     )
 }
+
+/// Every event of the log in `data_dir` as `reestr events` prints it, without
+/// what differs between two runs by nature (event ids, commit times, the
+/// correlation ids of import batches).
+pub fn log_lines(data_dir: &std::path::Path) -> Vec<Value> {
+    let out = super::stdout(super::reestr(data_dir).arg("events").output().unwrap());
+    out.lines()
+        .map(|line| {
+            let mut event: Value = serde_json::from_str(line).unwrap();
+            for field in ["eventId", "recordedAt", "correlationId"] {
+                event.as_object_mut().unwrap().remove(field);
+            }
+            event
+        })
+        .collect()
+}

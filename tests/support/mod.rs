@@ -6,7 +6,9 @@
 #![allow(dead_code)]
 
 mod fixtures;
+pub mod mailing;
 pub mod matrix;
+pub mod smtp_counter;
 pub mod tools;
 
 pub use fixtures::*;
@@ -83,6 +85,19 @@ impl Server {
     /// answers 200; returns the lines read.
     pub async fn run(data_dir: &Path, command: &[&str], last: &str) -> (Server, Vec<String>) {
         Server::spawn(reestr(data_dir).args(command), last).await
+    }
+
+    /// As [`Server::run`], with environment variables set (e.g. `TZ`, the
+    /// registry's calendar).
+    pub async fn run_with_env(
+        data_dir: &Path,
+        command: &[&str],
+        last: &str,
+        env: &[(&str, &str)],
+    ) -> (Server, Vec<String>) {
+        let mut child = reestr(data_dir);
+        child.args(command).envs(env.iter().copied());
+        Server::spawn(&mut child, last).await
     }
 
     /// Starts `reestr --database-url <url> serve` (a log in PostgreSQL, shared
@@ -284,6 +299,20 @@ pub fn init() -> (TempDir, String, String) {
     let central = out.lines().next().unwrap().rsplit(' ').next().unwrap();
     let token = out.lines().last().unwrap();
     (dir, central.to_string(), token.to_string())
+}
+
+/// A new registry (as [`init`]) with its server started without the
+/// per-holder and per-address request limits: for a test that, as one client,
+/// sends as many requests as a whole office would.
+pub async fn started_unlimited() -> (TempDir, Server, String, String) {
+    let (dir, central, token) = init();
+    let (server, _) = Server::run(
+        dir.path(),
+        &["serve", "--no-request-limits"],
+        "GraphQL and GraphiQL",
+    )
+    .await;
+    (dir, server, central, token)
 }
 
 /// A new registry (as [`init`]) with its server started.

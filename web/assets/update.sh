@@ -10,6 +10,7 @@ cd "$(dirname "$0")"
 HTMX=htmx.org@2.0.11           # BSD-2-Clause (Zero-Clause since 2.0)
 ECHARTS=echarts@5.6.0          # Apache-2.0
 PT_SANS=@fontsource/pt-sans@5.3.0  # SIL Open Font License 1.1
+JSQR=jsqr@1.4.0                # Apache-2.0: QR codes read from the camera on /verify
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -29,6 +30,10 @@ echarts=$(unpack "$ECHARTS")
 cp "$echarts/dist/echarts.min.js" echarts.min.js
 cp "$echarts/LICENSE" LICENSE.echarts
 
+jsqr=$(unpack "$JSQR")
+cp "$jsqr/dist/jsQR.js" jsQR.js
+cp "$jsqr/LICENSE" LICENSE.jsqr
+
 font=$(unpack "$PT_SANS")
 for subset in cyrillic latin; do
   for weight in 400 700; do
@@ -37,5 +42,5 @@ for subset in cyrillic latin; do
 done
 cp "$font/LICENSE" LICENSE.pt-sans
 
-sha256sum htmx.min.js echarts.min.js ./*.woff2 > SHA256SUMS
-echo "updated: $HTMX $ECHARTS $PT_SANS"
+sha256sum htmx.min.js echarts.min.js jsQR.js ./*.woff2 > SHA256SUMS
+echo "updated: $HTMX $ECHARTS $JSQR $PT_SANS"

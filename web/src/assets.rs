@@ -1,4 +1,4 @@
-//! The pages' static files, embedded in the binary: htmx, ECharts, the PT
+//! The pages' static files, embedded in the binary: htmx, ECharts, jsQR, the PT
 //! Sans font (all vendored under `web/assets/` by `update.sh`), and the site's
 //! own stylesheet and script. Each is served at `/assets/<hash>/<name>`, the
 //! hash being of its content, so a browser may keep it for a year: a changed
@@ -29,6 +29,11 @@ const FILES: &[Asset] = &[
         name: "echarts.min.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../assets/echarts.min.js"),
+    },
+    Asset {
+        name: "jsQR.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../assets/jsQR.js"),
     },
     Asset {
         name: "site.js",

@@ -22,7 +22,6 @@ pub fn message(error: &Error) -> (Option<&'static str>, String) {
             use domain::rules::RuleViolation::*;
             let field = match rule {
                 TooYoung { .. } => Some("birthDate"),
-                NoConsent => Some("consent"),
                 SnilsTaken { .. } | IdentityMismatch | SnilsOutsideSubtree => Some("snils"),
                 ExpulsionWithoutBasis => Some("basis"),
                 FutureDate { .. } | BeforeCurrentSpell { .. } => Some("effectiveOn"),
@@ -47,7 +46,8 @@ pub fn message(error: &Error) -> (Option<&'static str>, String) {
         Error::Forbidden(refusal) => (None, forbidden_message(refusal)),
         Error::RateLimited => (
             None,
-            "С вашего адреса отправлено слишком много заявлений. Попробуйте через несколько минут."
+            "Слишком много запросов подряд с вашего адреса или от вашей учётной записи. \
+             Подождите несколько минут и попробуйте ещё раз."
                 .into(),
         ),
         Error::Internal(_) => (
@@ -86,6 +86,31 @@ fn field_message(field: &str) -> &'static str {
         "orgId" | "toOrgId" | "id" | "parentId" => "Выберите организацию из списка.",
         "after" => "Эта страница списка устарела: начните список сначала.",
         "token" => "Ключ доступа не подошёл. Проверьте, что он вставлен целиком.",
+        "title" => "Укажите название (не длиннее 500 знаков).",
+        "issuer" => "Укажите, кем издан документ (не длиннее 300 знаков).",
+        "issuedOn" => "Укажите дату документа: день, месяц и год, не позже сегодняшнего.",
+        "fileName" => "У файла должно быть имя (не длиннее 255 знаков).",
+        "content" => {
+            "Файл не подходит: библиотека принимает PDF, DOCX, ODT и простой текст до 10 МБ. \
+             Вид файла определяется по содержимому и должен совпадать с расширением в имени \
+             (.pdf, .docx, .odt, .txt); новая редакция должна отличаться от действующей."
+        }
+        "documentId" => "Документ отозван: его уже нельзя изменить.",
+        "audienceOrgId" => "Выберите, для какой организации документ.",
+        "topic" => "Укажите тему вопроса (не длиннее 200 знаков).",
+        "text" => "Напишите текст (не длиннее 10 000 знаков).",
+        "question" => {
+            "Напишите вопрос для публикации (не длиннее 10 000 знаков), без имени автора."
+        }
+        "answer" => "Напишите ответ для публикации (не длиннее 10 000 знаков).",
+        "service" => {
+            "Над вашей организацией нет региональной организации, которой можно задать вопрос."
+        }
+        "consultationId" => {
+            "С вопросом этого уже не сделать: закрытый вопрос не принимает ответов, \
+             а опубликовать можно только отвеченный вопрос, и только один раз."
+        }
+        "consent" => "Без согласия на обработку персональных данных заявление не принимается.",
         _ => "Проверьте это поле.",
     }
 }
@@ -96,6 +121,9 @@ fn not_found_message(what: &str) -> String {
         "application" => "Заявление не найдено: проверьте номер и код.".into(),
         "member" | "person" => "Такого члена профсоюза нет в реестре.".into(),
         "card" => "Такого членского билета нет.".into(),
+        "document" | "version" | "file" => "Такого документа нет в библиотеке.".into(),
+        "consultation" => "Такого вопроса нет.".into(),
+        "attachment" => "К вопросу не приложен файл.".into(),
         _ => "Не найдено.".into(),
     }
 }
@@ -110,6 +138,8 @@ fn forbidden_message(refusal: &Refusal) -> String {
         }
         Refusal::PersonalData => "Персональные данные этой роли не показываются.".into(),
         Refusal::RootOnly(_) => "Это может только центральная организация.".into(),
+        Refusal::Member => "В личном кабинете видны только ваши собственные сведения.".into(),
+        Refusal::NotAMember => "Это делается только в личном кабинете члена профсоюза.".into(),
     }
 }
 
@@ -179,7 +209,9 @@ mod tests {
         let (field, text) = message(&Error::invalid("snils", "x"));
         assert_eq!(field, Some("snils"));
         assert!(text.contains("СНИЛС"));
-        let (field, text) = message(&Error::Rule(domain::rules::RuleViolation::NoConsent));
+        let (field, text) = message(&Error::from(domain::error::DomainError::from(
+            domain::error::InvalidInput::NoConsent,
+        )));
         assert_eq!(field, Some("consent"));
         assert!(text.contains("согласия"));
         let (_, text) = message(&Error::internal("disk I/O error at /var/lib/x"));

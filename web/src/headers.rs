@@ -1,7 +1,9 @@
 //! The headers every page carries: a strict Content-Security-Policy (scripts,
 //! styles, fonts and images from this server only, no inline script, no
 //! framing), no caching of pages (they may show personal data), no referrer
-//! (a receipt's page must not leak its address).
+//! (a receipt's page must not leak its address), and `Server-Timing: page;dur=…`,
+//! the milliseconds the server spent on the page (what `reestr bench pages`
+//! reads; a browser's developer tools show it too).
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
@@ -16,8 +18,13 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
 
 /// Adds the headers to every page's response.
 pub async fn secure(request: Request, next: Next) -> Response {
+    let started = std::time::Instant::now();
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    let spent = started.elapsed().as_secs_f64() * 1000.0;
+    if let Ok(timing) = HeaderValue::from_str(&format!("page;dur={spent:.2}")) {
+        headers.insert("server-timing", timing);
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(CONTENT_SECURITY_POLICY),

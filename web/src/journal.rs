@@ -39,6 +39,8 @@ const TYPES: &[(&str, &str)] = &[
     ("OrganizationDissolved", "ликвидация организации"),
     ("RoleGranted", "выдача роли"),
     ("RoleRevoked", "отзыв роли"),
+    ("MeetingConvened", "созыв собрания"),
+    ("AttendanceRecorded", "присутствие на собрании"),
     ("PersonalDataRead", "просмотр персональных данных"),
 ];
 

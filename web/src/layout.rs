@@ -15,15 +15,20 @@ pub fn csrf_field(visit: &Visit) -> Markup {
 
 /// A whole page titled `title` around `body`.
 pub fn page(visit: &Visit, web: &Web, title: &str, body: Markup) -> Markup {
-    shell(visit, web, title, body, false)
+    shell(visit, web, title, body, &[])
 }
 
 /// A page whose body has charts: ECharts is loaded too (a megabyte, so only here).
 pub fn page_with_charts(visit: &Visit, web: &Web, title: &str, body: Markup) -> Markup {
-    shell(visit, web, title, body, true)
+    shell(visit, web, title, body, &["echarts.min.js"])
 }
 
-fn shell(visit: &Visit, web: &Web, title: &str, body: Markup, charts: bool) -> Markup {
+/// A page that reads QR codes from the camera: jsQR is loaded too.
+pub fn page_with_scanner(visit: &Visit, web: &Web, title: &str, body: Markup) -> Markup {
+    shell(visit, web, title, body, &["jsQR.js"])
+}
+
+fn shell(visit: &Visit, web: &Web, title: &str, body: Markup, scripts: &[&str]) -> Markup {
     html! {
         (DOCTYPE)
         html lang="ru" {
@@ -34,7 +39,7 @@ fn shell(visit: &Visit, web: &Web, title: &str, body: Markup, charts: bool) -> M
                 meta name="htmx-config" content=r#"{"includeIndicatorStyles":false,"allowEval":false}"#;
                 title { (title) " — Реестр Профсоюза" }
                 link rel="stylesheet" href=(assets::url("site.css"));
-                @if charts { script src=(assets::url("echarts.min.js")) {} }
+                @for script in scripts { script src=(assets::url(script)) {} }
                 script src=(assets::url("site.js")) {}
                 script src=(assets::url("htmx.min.js")) defer {}
             }
@@ -60,8 +65,13 @@ fn top_bar(visit: &Visit, web: &Web) -> Markup {
                     nav aria-label="Разделы" {
                         a href="/staff" { "Главная" }
                         @if may(Action::WriteMembers) { a href="/desk" { "Стол председателя" } }
+                        @if may(Action::WriteMembers) { a href="/meetings" { "Собрания" } }
+                        @if may(Action::WriteMembers) { a href="/desk/erasures" { "Запросы на удаление" } }
+                        @if may(Action::WriteRoles) { a href="/admin" { "Доступ" } }
                         @if may(Action::ReadStatistics) { a href="/stats" { "Статистика" } }
                         @if may(Action::ReadEvents) { a href="/journal" { "Журнал" } }
+                        @if may(Action::ReadLibrary) { a href="/library" { "Библиотека" } }
+                        @if may(Action::AnswerConsultations) { a href="/desk/consultations" { "Консультации" } }
                     }
                     span.who data-role=(format!("{:?}", holder.role).to_uppercase()) {
                         (holder.holder) ", " (words::role(holder.role)) ": "
@@ -71,10 +81,18 @@ fn top_bar(visit: &Visit, web: &Web) -> Markup {
                         (csrf_field(visit))
                         button type="submit" { "Выйти" }
                     }
+                } @else if matches!(visit.viewer, Viewer::Member(_)) {
+                    nav aria-label="Разделы" { a href="/cabinet" { "Личный кабинет" } }
+                    form method="post" action="/signout" {
+                        (csrf_field(visit))
+                        button #signout type="submit" { "Выйти" }
+                    }
                 } @else {
                     nav {
                         a href="/join" { "Вступить в профсоюз" }
+                        a href="/cabinet" { "Личный кабинет" }
                         a href="/join/status" { "Проверить заявление" }
+                        a href="/verify" { "Проверить билет" }
                         a href="/signin" { "Вход для сотрудников" }
                     }
                 }

@@ -60,6 +60,13 @@ pub async fn home(visit: Visit, State(web): State<Web>) -> Response {
             @if may(Action::ReadEvents) {
                 li { a href="/journal" { "Журнал событий: кто, что и когда изменил" } }
             }
+            @if may(Action::WriteMembers) {
+                li { a href="/meetings" { "Собрания: отметить присутствующих по билетам" } }
+            }
+            @if may(Action::WriteRoles) {
+                li { a href="/admin" { "Доступ: выдать и отозвать роли" } }
+            }
+            li { a href="/verify" { "Проверить членский билет" } }
             @if !may(Action::ReadMembers) {
                 li.muted { "Персональные данные членов профсоюза вашей роли не показываются." }
             }

@@ -76,13 +76,18 @@ async fn draw(visit: &Visit, web: &Web, id: &str, query: &StatsQuery) -> Result<
                 .map_err(|_| Error::invalid("knownAt", "not a position"))?,
         ),
     };
-    let report = web.app.statistics(viewer, id, as_of, known_at).await?;
-    let org = web.app.organization(viewer, report.org)?;
     let today = app::today();
     let from = date(query.from.as_deref(), "from")?
         .unwrap_or_else(|| NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today));
     let to = date(query.to.as_deref(), "to")?.unwrap_or(today);
-    let movement = web.app.movement(viewer, id, from, to).await?;
+    // The figures and the movement are two scans of the subtree, each on a
+    // blocking thread: side by side, the page waits for the longer one only.
+    let (report, movement) = tokio::join!(
+        web.app.statistics(viewer, id, as_of, known_at),
+        web.app.movement(viewer, id, from, to)
+    );
+    let (report, movement) = (report?, movement?);
+    let org = web.app.organization(viewer, report.org)?;
     let mut children: Vec<(String, &Report)> = report
         .breakdown
         .iter()
@@ -153,6 +158,7 @@ async fn draw(visit: &Visit, web: &Web, id: &str, query: &StatsQuery) -> Result<
         }
         p.muted { "Работников по паспортам: " (report.employees) ", обучающихся: " (report.students)
             ". Данные журнала по позицию " (report.known_at) "." }
+        (crate::stats_file::form(&org.org_id.to_string(), &report.as_of.to_string(), known_at, !report.breakdown.is_empty()))
         div.row {
             (chart("Пол", pie(&report.by_gender), "chart-gender"))
             (chart("Категории", pie(&report.by_category), "chart-category"))

@@ -152,106 +152,10 @@ pub fn date(date: NaiveDate) -> String {
     date.format("%d.%m.%Y").to_string()
 }
 
-/// A charter rule in words: what the charter says and why it refuses.
+/// A charter rule in words: what the charter says and why it refuses (the
+/// sentences are `app`'s, one per rule for every door).
 pub fn rule(rule: &RuleViolation) -> String {
-    use RuleViolation::*;
-    match rule {
-        ActiveElsewhere { .. } => {
-            "Этот человек уже состоит в профсоюзе в другой организации: член профсоюза \
-             состоит на учёте только в одной организации (правило 1)."
-                .into()
-        }
-        HomeNotFound => "Такой организации нет в реестре (правило 2).".into(),
-        HomeDissolved => "Организация ликвидирована и не принимает членов (правило 2).".into(),
-        NotAHomeLevel { level: l } => format!(
-            "На учёте состоят в первичной организации, подразделении или профгруппе, \
-             а это {} (правило 2).",
-            level(*l)
-        ),
-        TooYoung { age } => {
-            format!("В профсоюз принимают с 14 лет, а в этот день исполнилось {age} (правило 2).")
-        }
-        NoConsent => {
-            "Без согласия на обработку персональных данных заявление не принимается (правило 2)."
-                .into()
-        }
-        ApplicationDecided => "По этому заявлению уже принято решение (правило 2).".into(),
-        NotAMember => "Этот человек сейчас не состоит в профсоюзе (правило 3).".into(),
-        SameHome => "Член профсоюза уже состоит в этой организации (правило 3).".into(),
-        AlreadyErased => "Персональные данные этого человека удалены (правило 3).".into(),
-        ExpulsionWithoutBasis => {
-            "Для исключения нужно основание: какой орган решил и когда (правило 3).".into()
-        }
-        BeforeCurrentSpell {
-            spell_start,
-            effective_on,
-        } => format!(
-            "Дата {} раньше начала текущего членства ({}) (правило 4).",
-            date(*effective_on),
-            date(*spell_start)
-        ),
-        FutureDate { date: d, .. } => format!(
-            "Дата {} ещё не наступила: действие задним числом можно, будущим нельзя (правило 4).",
-            date(*d)
-        ),
-        BeforeCurrentPlacement {
-            effective_on,
-            since,
-        } => format!(
-            "Дата {} раньше, чем организация заняла своё место в структуре ({}) (правило 4).",
-            date(*effective_on),
-            date(*since)
-        ),
-        BeforeEstablishment {
-            date: d,
-            established_on,
-        } => format!(
-            "Дата {} раньше создания организации ({}) (правило 4).",
-            date(*d),
-            date(*established_on)
-        ),
-        BeforeCurrentPassport {
-            effective_on,
-            since,
-        } => format!(
-            "Дата паспорта {} раньше начала действующего паспорта организации ({}) (правило 4).",
-            date(*effective_on),
-            date(*since)
-        ),
-        SnilsTaken { .. } => {
-            "Этот СНИЛС уже есть в реестре у другого человека: СНИЛС у каждого свой (правило 5)."
-                .into()
-        }
-        IdentityMismatch => {
-            "Этот СНИЛС принадлежит человеку с другими датой рождения, именем или полом: \
-             проверьте СНИЛС или сначала исправьте данные (правило 5)."
-                .into()
-        }
-        SnilsOutsideSubtree => {
-            "Человек с этим СНИЛС состоит на учёте вне вашей части структуры: это может \
-             сделать организация, в которую входят обе (правило 5)."
-                .into()
-        }
-        CardNotActive => "Этот билет не действует (правило 6).".into(),
-        CardNumberTaken => "Билет с таким номером уже выдавался (правило 6).".into(),
-        ParentNotFound => "Вышестоящей организации нет в реестре (правило 6).".into(),
-        ParentDissolved => "Вышестоящая организация ликвидирована (правило 6).".into(),
-        ParentLevel { .. } => {
-            "Организация этого уровня не может входить в выбранную (правило 6).".into()
-        }
-        MoveCreatesCycle => "Организацию нельзя перевести внутрь неё самой (правило 6).".into(),
-        SameParent => "Организация уже входит в выбранную (правило 6).".into(),
-        NotEmpty { active_members } => {
-            format!("В организации ещё {active_members} членов профсоюза на учёте (правило 6).")
-        }
-        AlreadyDissolved => "Организация ликвидирована (правило 6).".into(),
-        SecondCentral => "Центральная организация уже есть (правило 6).".into(),
-        NotAPrimary => "Паспорт ведёт только первичная организация (правило 6).".into(),
-        NotAnAdmin => "Роли выдаёт и отзывает только администратор (правило 7).".into(),
-        OutsideSubtree => "Организация вне вашей части структуры (правило 7).".into(),
-        AlreadyRevoked => "Роль уже отозвана (правило 7).".into(),
-        RoleOverDissolved => "Нельзя выдать роль в ликвидированной организации (правило 7).".into(),
-    }
+    app::words::rule(rule)
 }
 
 #[cfg(test)]
@@ -262,7 +166,7 @@ mod tests {
     fn rules_speak_russian_and_name_their_number() {
         let text = rule(&RuleViolation::TooYoung { age: 12 });
         assert!(text.contains("14 лет") && text.contains("12"), "{text}");
-        assert!(rule(&RuleViolation::NoConsent).contains("правило 2"));
+        assert!(rule(&RuleViolation::ApplicationDecided).contains("правило 2"));
         assert_eq!(
             date(NaiveDate::from_ymd_opt(2025, 3, 7).unwrap()),
             "07.03.2025"

@@ -41,7 +41,7 @@ pub struct NewApplication {
 /// Submits an application, dated today. Returns its id.
 ///
 /// # Errors
-/// The charter's refusals (`NO_CONSENT`, `TOO_YOUNG`, the organisation's), log failures.
+/// `VALIDATION` of `consent` without it; the charter's refusals (`TOO_YOUNG`, the organisation's); log failures.
 pub async fn submit_application(
     commands: &Commands,
     issued: &Issued,

@@ -1,7 +1,8 @@
 //! Loading an aggregate: fold its stream with the domain's `evolve`.
 
 use domain::event::{
-    AccessEvent, ApplicationEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
+    AccessEvent, ApplicationEvent, CardEvent, ConsultationEvent, DocumentEvent, Event,
+    MailingEvent, MeetingEvent, OrganizationEvent, PersonEvent,
 };
 use eventlog::{EventLog, ExpectedVersion, NewEvent, StreamAppend, codec};
 
@@ -66,7 +67,11 @@ aggregate_event!(
     Person => PersonEvent,
     Application => ApplicationEvent,
     Card => CardEvent,
-    Access => AccessEvent
+    Access => AccessEvent,
+    Meeting => MeetingEvent,
+    Mailing => MailingEvent,
+    Library => DocumentEvent,
+    Consultation => ConsultationEvent
 );
 
 /// Folds `stream` into a fresh `S` with `evolve`.

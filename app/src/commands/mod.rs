@@ -10,7 +10,7 @@
 //! answer.
 //!
 //! Each command is a function of its own file's aggregate (`person.rs`,
-//! `organization.rs`, `application.rs`, `access.rs`, `bootstrap.rs`) that
+//! `organization.rs`, `application.rs`, `access.rs`, `meeting.rs`, `bootstrap.rs`) that
 //! hands `execute` a closure deciding from exactly what it reads: the log, the
 //! facts, the issuer. Nothing is looked up through [`Commands`] itself.
 //!
@@ -21,9 +21,10 @@
 mod access;
 mod application;
 mod bootstrap;
-mod load;
+pub(crate) mod load;
+mod meeting;
 mod organization;
-mod person;
+pub(crate) mod person;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -43,6 +44,7 @@ pub use crate::commands::application::{
     NewApplication, application_snils, approve_application, reject_application, submit_application,
 };
 pub use crate::commands::bootstrap::{Initialised, initialise};
+pub use crate::commands::meeting::{convene_meeting, record_attendance};
 pub use crate::commands::organization::{
     NewOrganization, dissolve_organization, move_organization, register_organization,
     rename_organization, update_passport,
@@ -241,6 +243,24 @@ impl Commands {
             _shared: shared,
             _local: local,
         }))
+    }
+
+    /// An exclusive turn on `topic` among the processes sharing the log
+    /// (immediate alone on it), held until dropped.
+    ///
+    /// # Errors
+    /// The log failed while taking the turn.
+    pub(crate) async fn turn(&self, topic: &[u8]) -> Result<eventlog::Turn, Error> {
+        Ok(self.nodes.turn(topic).await?)
+    }
+
+    /// Appends `request` as it is, timed like every command's append: for a
+    /// caller that decides on an aggregate it keeps itself (the mailing sender).
+    ///
+    /// # Errors
+    /// The log's refusals and failures.
+    pub(crate) async fn append(&self, request: AppendRequest) -> Result<Appended, eventlog::Error> {
+        self.appender.append(request).await
     }
 
     /// Lets the read models reach `position` before the next command on the

@@ -171,7 +171,7 @@ pub async fn end_membership(
         basis,
         effective_on,
     };
-    on_person(commands, issued, person_id, command.into()).await
+    on_person(commands, issued, person_id, command.into(), &[]).await
 }
 
 /// Changes profile and personal data.
@@ -202,7 +202,7 @@ pub async fn update_member(
         personal,
         snils_holder,
     };
-    let appended = on_person(commands, issued, person_id, command.into())
+    let appended = on_person(commands, issued, person_id, command.into(), &[])
         .await
         .map_err(|error| match error {
             // Only the refusal about the other holder is theirs to hide; what
@@ -226,9 +226,10 @@ pub async fn erase_personal_data(
     issued: &Issued,
     person_id: PersonId,
     basis: String,
+    asked: Vec<String>,
 ) -> Result<Appended, Error> {
     let command = ErasePersonalData { person_id, basis };
-    on_person(commands, issued, person_id, command.into()).await
+    on_person(commands, issued, person_id, command.into(), &asked).await
 }
 
 /// A command on one person that reads nothing else.
@@ -237,6 +238,7 @@ async fn on_person(
     issued: &Issued,
     person_id: PersonId,
     command: PersonCommand,
+    asked: &[String],
 ) -> Result<Appended, Error> {
     let log = commands.log();
     let command = &command;
@@ -247,7 +249,13 @@ async fn on_person(
             // An erasure deletes every key that seals the person's data: their
             // own and their applications' (the charter's list, not a guess here).
             let erase = match command {
-                PersonCommand::Erase(_) => person.state.personal_data_streams(),
+                // and the questions they asked the consultation services,
+                // which the read models list (the charter does not see them).
+                PersonCommand::Erase(_) => {
+                    let mut streams = person.state.personal_data_streams();
+                    streams.extend(asked.iter().cloned());
+                    streams
+                }
                 _ => Vec::new(),
             };
             Ok(Decision {
@@ -318,7 +326,7 @@ pub async fn block_card(
         number,
         reason,
     };
-    let appended = on_person(commands, issued, person_id, command.into()).await?;
+    let appended = on_person(commands, issued, person_id, command.into(), &[]).await?;
     Ok((person_id, appended))
 }
 

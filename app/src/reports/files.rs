@@ -1,13 +1,16 @@
 //! A report as a file: the plain [`Document`] that `documents` renders, one
-//! sheet per date, and [`App::report_file`], what the download route and the
-//! command line both call.
+//! sheet per date, and [`App::report_file`]; [`App::file`] makes a file of any
+//! [`ReportKind`] from its query as JSON, what the download route and the
+//! command line both call, so both know the same kinds.
 
 use documents::{Cell, Document, Format, Sheet};
 
 use crate::error::Error;
 use crate::guard::Viewer;
 use crate::reports::labels::dimension_words;
-use crate::reports::{ReportQuery, ReportView};
+use crate::reports::members::{self, MemberListQuery};
+use crate::reports::statistical::StatisticalQuery;
+use crate::reports::{ReportQuery, ReportView, statistical_file};
 use crate::running::App;
 
 /// A rendered report file.
@@ -19,6 +22,29 @@ pub struct ReportFile {
     pub content_type: &'static str,
     /// The bytes.
     pub bytes: Vec<u8>,
+}
+
+/// The reports a file can be made of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    /// The report builder (`report`'s arguments).
+    Builder,
+    /// The union's statistical report (`statisticalReport`'s arguments).
+    Statistical,
+    /// A member list (`reports::members::MemberListQuery`).
+    Members,
+}
+
+impl ReportKind {
+    /// Reads `builder`, `statistical` or `members`.
+    pub fn parse(text: &str) -> Option<ReportKind> {
+        match text {
+            "builder" => Some(ReportKind::Builder),
+            "statistical" => Some(ReportKind::Statistical),
+            "members" => Some(ReportKind::Members),
+            _ => None,
+        }
+    }
 }
 
 /// The document of `report`: its title and filter, then one sheet per date
@@ -119,4 +145,63 @@ impl App {
             bytes,
         })
     }
+
+    /// A file of `kind` from its query as JSON (the API's argument names),
+    /// in `format`.
+    ///
+    /// # Errors
+    /// `VALIDATION` for JSON that is not that query; as the report's own call.
+    pub async fn file(
+        &self,
+        viewer: &Viewer,
+        kind: ReportKind,
+        query: &[u8],
+        format: Format,
+    ) -> Result<ReportFile, Error> {
+        match kind {
+            ReportKind::Builder => {
+                let query: ReportQuery = parse(query)?;
+                self.report_file(viewer, &query, format).await
+            }
+            ReportKind::Statistical => {
+                let query: StatisticalQuery = parse(query)?;
+                let report = self.statistical_report(viewer, &query).await?;
+                let name = format!("statistical-report-{}", report.as_of);
+                rendered(statistical_file::document(&report), &name, format).await
+            }
+            ReportKind::Members => {
+                let query: MemberListQuery = parse(query)?;
+                let list = self.member_list(viewer, &query).await?;
+                let registry = &self.models.registry;
+                let document = members::document(&list, |m| {
+                    registry
+                        .organization(m.home)
+                        .map_or_else(|| m.home.0.to_string(), |o| o.name)
+                });
+                rendered(document, &format!("members-{}", list.on), format).await
+            }
+        }
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(query: &[u8]) -> Result<T, Error> {
+    serde_json::from_slice(query)
+        .map_err(|e| Error::invalid("query", format!("not a query of this report: {e}")))
+}
+
+/// `document` rendered as `format`, named `name` and the format's extension.
+pub(crate) async fn rendered(
+    document: Document,
+    name: &str,
+    format: Format,
+) -> Result<ReportFile, Error> {
+    let bytes = tokio::task::spawn_blocking(move || documents::render(&document, format))
+        .await
+        .map_err(Error::internal)?
+        .map_err(Error::internal)?;
+    Ok(ReportFile {
+        file_name: format!("{name}.{}", format.extension()),
+        content_type: format.content_type(),
+        bytes,
+    })
 }

@@ -108,14 +108,14 @@ fn level_key(level: OrgLevel) -> &'static str {
     }
 }
 
-const GENDER_WORDS: [&str; 2] = ["Женщины", "Мужчины"];
-const CATEGORY_WORDS: [&str; 4] = [
+pub(crate) const GENDER_WORDS: [&str; 2] = ["Женщины", "Мужчины"];
+pub(crate) const CATEGORY_WORDS: [&str; 4] = [
     "Работающие",
     "Обучающиеся",
     "Неработающие пенсионеры",
     "Временно не работающие",
 ];
-const PROFESSION_WORDS: [&str; 7] = [
+pub(crate) const PROFESSION_WORDS: [&str; 7] = [
     "Учителя",
     "Воспитатели",
     "Преподаватели",
@@ -124,7 +124,7 @@ const PROFESSION_WORDS: [&str; 7] = [
     "Учебно-вспомогательный и обслуживающий персонал",
     "Прочие",
 ];
-const SECTOR_WORDS: [&str; 7] = [
+pub(crate) const SECTOR_WORDS: [&str; 7] = [
     "Дошкольные образовательные организации",
     "Общеобразовательные организации",
     "Профессиональные образовательные организации",
@@ -132,6 +132,30 @@ const SECTOR_WORDS: [&str; 7] = [
     "Организации дополнительного образования",
     "Органы управления образованием",
     "Прочие организации",
+];
+
+/// The contract's `AgeBand` values in words.
+pub(crate) const AGE_BAND_WORDS: [&str; 5] = [
+    "до 35 лет",
+    "36–45 лет",
+    "46–55 лет",
+    "56–65 лет",
+    "66 лет и старше",
+];
+/// The contract's `TenureBand` values in words.
+pub(crate) const TENURE_BAND_WORDS: [&str; 5] = [
+    "менее 1 года",
+    "от 1 до 5 лет",
+    "от 5 до 10 лет",
+    "от 10 до 20 лет",
+    "20 лет и более",
+];
+/// The contract's `EndReason` values in words, as a movement column.
+pub(crate) const END_REASON_WORDS: [&str; 4] = [
+    "Вышли по собственному желанию",
+    "Исключены",
+    "Выбыли в связи с уходом из системы образования",
+    "Умерли",
 ];
 
 /// A heading in words (organisations and regions aside).

@@ -1,15 +1,25 @@
 //! The report builder: tables of members of a subtree by chosen dimensions,
 //! on one date or a series, known at a position, filtered on member
 //! attributes. Counts only: a report never shows a person, so every role that
-//! reads statistics (ANALYST among them) may ask for one, in its subtree.
+//! reads statistics (ANALYST among them) may ask for one, in its subtree. The
+//! member lists of [`members`] are the exception, and guard themselves.
 //!
 //! - [`ReportQuery`]: the API's argument set, checked by [`ReportQuery::spec`].
 //! - [`labels`]: the headings in the union's Russian words, shared by every door
 //!   (GraphQL, the files of `documents`, the command line).
-//! - [`files`]: a report as the plain sheets `documents` renders.
+//! - [`files`]: a report as the plain sheets `documents` renders, and
+//!   [`files::ReportKind`], every report a file can be made of.
+//! - [`statistical`]: the union's statistical report (a row per child
+//!   organisation, the totals, the movement of the year);
+//!   [`statistical_file`] its sheets.
+//! - [`members`]: member lists, personal fields only where the role may,
+//!   each recorded as a personal-data read.
 
 pub mod files;
 pub mod labels;
+pub mod members;
+pub mod statistical;
+pub mod statistical_file;
 
 use chrono::NaiveDate;
 use domain::ids::OrgId;

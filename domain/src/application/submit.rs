@@ -44,7 +44,7 @@ impl From<SubmitApplication> for ApplicationCommand {
 /// Decides a submission.
 ///
 /// # Errors
-/// [`DomainError::AlreadyExists`]; [`RuleViolation::NoConsent`];
+/// [`DomainError::AlreadyExists`]; [`InvalidInput::NoConsent`];
 /// [`InvalidInput::EmptyName`], [`InvalidInput::BirthYearMismatch`]; the home's
 /// rule 2 refusals; [`RuleViolation::TooYoung`] under 14 on `submitted_on`;
 /// [`RuleViolation::FutureDate`].
@@ -59,7 +59,7 @@ pub(crate) fn decide(
         });
     }
     if !command.consent {
-        return Err(RuleViolation::NoConsent.into());
+        return Err(InvalidInput::NoConsent.into());
     }
     let personal = &command.personal;
     non_blank(&personal.last_name, InvalidInput::EmptyName)?;
@@ -117,7 +117,7 @@ mod tests {
                 consent: false,
                 ..submit()
             })
-            .then_err(RuleViolation::NoConsent);
+            .then_err(crate::error::InvalidInput::NoConsent);
     }
 
     #[test]

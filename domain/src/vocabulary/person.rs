@@ -83,6 +83,21 @@ pub struct PersonalData {
     pub phone: Option<String>,
 }
 
+impl PersonalData {
+    /// «Фамилия Имя Отчество», as documents and lists name a person.
+    pub fn full_name(&self) -> String {
+        [
+            Some(self.last_name.as_str()),
+            Some(self.first_name.as_str()),
+            self.patronymic.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ")
+    }
+}
+
 /// Changes to personal data; `None` leaves a field as it is.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonalDataPatch {

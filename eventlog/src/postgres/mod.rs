@@ -31,6 +31,7 @@
 mod ahead;
 mod copy;
 mod facts;
+mod files;
 mod head;
 mod reader;
 mod rows;
@@ -38,6 +39,8 @@ mod sql;
 mod stage;
 mod turns;
 mod values;
+
+pub use files::PostgresFiles;
 mod writer;
 
 use std::sync::{Arc, Mutex};
@@ -294,6 +297,10 @@ impl BulkLog for PostgresLog {
 
 #[async_trait]
 impl Coordination for PostgresLog {
+    fn files(&self) -> Option<Arc<dyn crate::files::FileStore>> {
+        Some(Arc::new(PostgresFiles::new(self.readers.clone())))
+    }
+
     fn shared(&self) -> bool {
         true
     }

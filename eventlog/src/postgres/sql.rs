@@ -169,3 +169,10 @@ pub const RAW_FACTS: &str = "
     SELECT 5, x.stream, NULL FROM vault_erased x WHERE x.stream = ANY($2::text[])
     UNION ALL
     SELECT 0, NULL, (SELECT COALESCE(MAX(position), 0) FROM events)";
+
+/// Keeps a library file under its hash; the same bytes again change nothing.
+pub(crate) const PUT_FILE: &str =
+    "INSERT INTO files (sha256, bytes) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING";
+
+/// A library file's bytes by hash.
+pub(crate) const GET_FILE: &str = "SELECT bytes FROM files WHERE sha256 = $1";

@@ -258,7 +258,11 @@ impl BulkLog for SqliteLog {
 }
 
 /// One process owns an SQLite log (its lock file says so): the defaults hold.
-impl Coordination for SqliteLog {}
+impl Coordination for SqliteLog {
+    fn files(&self) -> Option<Arc<dyn crate::files::FileStore>> {
+        Some(Arc::new(crate::files::DirectoryFiles::beside(&self.path)))
+    }
+}
 
 /// The log's key-encryption key from `key_file`, checked against the one the
 /// log was written with. A new log, or one written before keys were wrapped,

@@ -14,7 +14,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use tokio::sync::{mpsc, oneshot, watch};
 use uuid::Uuid;
 
-use crate::envelope::{AppendRequest, Appended, ExpectedVersion};
+use crate::envelope::{AppendRequest, Appended, ExpectedVersion, NewEvent};
 use crate::error::Error;
 use crate::raw::{self, EventRow, RawBatch};
 use crate::sqlite::sql;
@@ -376,50 +376,43 @@ impl Writer {
 
         let first_position = staged.head + 1;
         let mut stream_versions = Vec::with_capacity(request.streams.len());
-        let mut insert = self.conn.prepare_cached(sql::INSERT_EVENT)?;
-        for ((append, version), key) in request.streams.iter().zip(current_versions).zip(keys) {
+        let mut rows = Vec::with_capacity(request.event_count());
+        for ((append, version), key) in request.streams.iter().zip(current_versions).zip(&keys) {
             let mut version = version;
             for event in &append.events {
                 version += 1;
                 staged.head += 1;
-                let personal = match (&event.personal, &key) {
-                    (Some(plain), Some(key)) => Some(key.seal(event.event_id, plain.as_bytes())),
-                    _ => None,
-                };
-                let checksum = raw::checksum(&EventRow {
-                    position: staged.head,
+                rows.push(Pending {
                     stream: &append.stream,
+                    event,
+                    key: key.as_ref(),
+                    position: staged.head,
                     version,
-                    event_id: event.event_id,
-                    event_type: &event.event_type,
-                    schema_version: event.schema_version,
-                    effective_on: event.effective_on,
-                    recorded_at: DateTime::from_timestamp_micros(now).unwrap_or_default(),
-                    actor: &request.actor,
-                    correlation_id: request.correlation_id,
-                    causation_id: request.causation_id,
-                    payload: &event.payload,
-                    sealed: personal.as_deref(),
                 });
-                insert.execute(params![
-                    staged.head as i64,
-                    append.stream,
-                    version as i64,
-                    &event.event_id.as_bytes()[..],
-                    event.event_type,
-                    event.schema_version,
-                    event.effective_on.map(|d| d.to_string()),
-                    now,
-                    request.actor,
-                    request.correlation_id.map(|id| id.as_bytes().to_vec()),
-                    request.causation_id.map(|id| id.as_bytes().to_vec()),
-                    event.payload,
-                    personal,
-                    &checksum[..],
-                ])?;
             }
             staged.versions.insert(append.stream.clone(), version);
             stream_versions.push((append.stream.clone(), version));
+        }
+        let sealed = seal_all(&rows, request, now);
+        let mut insert = self.conn.prepare_cached(sql::INSERT_EVENT)?;
+        for (row, (personal, checksum)) in rows.iter().zip(sealed) {
+            let event = row.event;
+            insert.execute(params![
+                row.position as i64,
+                row.stream,
+                row.version as i64,
+                &event.event_id.as_bytes()[..],
+                event.event_type,
+                event.schema_version,
+                event.effective_on.map(|d| d.to_string()),
+                now,
+                request.actor,
+                request.correlation_id.map(|id| id.as_bytes().to_vec()),
+                request.causation_id.map(|id| id.as_bytes().to_vec()),
+                event.payload,
+                personal,
+                &checksum[..],
+            ])?;
         }
         if let Some(command_id) = request.command_id {
             let mut insert = self.conn.prepare_cached(sql::INSERT_COMMAND)?;
@@ -541,6 +534,72 @@ impl Writer {
             Err(error) => tracing::warn!(%error, "WAL checkpoint after erasure failed"),
         }
     }
+}
+
+/// An event about to be stored, placed: its position and version are known.
+struct Pending<'r> {
+    stream: &'r str,
+    event: &'r NewEvent,
+    key: Option<&'r VaultKey>,
+    position: u64,
+    version: u64,
+}
+
+/// Requests with fewer events are sealed on the writer thread alone: a
+/// thread costs more than it saves on an ordinary append.
+const SEAL_IN_PARALLEL_FROM: usize = 1024;
+
+/// Each event's sealed personal data and checksum, in order. A bulk
+/// import's request (tens of thousands of events) is split over the cores:
+/// sealing and hashing are most of the writer's own work, and the rows
+/// cannot be inserted before them anyway.
+fn seal_all(
+    rows: &[Pending<'_>],
+    request: &AppendRequest,
+    now: i64,
+) -> Vec<(Option<Vec<u8>>, [u8; raw::CHECKSUM_LEN])> {
+    let recorded_at = DateTime::from_timestamp_micros(now).unwrap_or_default();
+    let seal = |row: &Pending<'_>| {
+        let event = row.event;
+        let personal = match (&event.personal, row.key) {
+            (Some(plain), Some(key)) => Some(key.seal(event.event_id, plain.as_bytes())),
+            _ => None,
+        };
+        let checksum = raw::checksum(&EventRow {
+            position: row.position,
+            stream: row.stream,
+            version: row.version,
+            event_id: event.event_id,
+            event_type: &event.event_type,
+            schema_version: event.schema_version,
+            effective_on: event.effective_on,
+            recorded_at,
+            actor: &request.actor,
+            correlation_id: request.correlation_id,
+            causation_id: request.causation_id,
+            payload: &event.payload,
+            sealed: personal.as_deref(),
+        });
+        (personal, checksum)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if rows.len() < SEAL_IN_PARALLEL_FROM || threads < 2 {
+        return rows.iter().map(seal).collect();
+    }
+    let part = rows.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = rows
+            .chunks(part)
+            .map(|rows| scope.spawn(move || rows.iter().map(seal).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|part| {
+                part.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// Whether SQLite failed because the storage would not grow.

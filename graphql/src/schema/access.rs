@@ -8,6 +8,7 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use domain::audit::DataSubject;
 
 use crate::error::ApiError;
+use crate::schema::cabinet::ViewerKind;
 use crate::schema::connection::{self, PageInfo};
 use crate::schema::enums::Role;
 use crate::schema::member::Member;
@@ -24,6 +25,10 @@ pub struct ViewerObject {
     organization: Option<Organization>,
     /// The label given at the grant, e.g. a name or e-mail.
     holder: Option<String>,
+    /// Nobody, staff, or a member in their cabinet.
+    kind: ViewerKind,
+    /// A member in their cabinet: their own record (null for anyone else).
+    member: Option<Member>,
 }
 
 /// A role just granted, with its token.
@@ -137,12 +142,28 @@ impl AccessQuery {
                 role: None,
                 organization: None,
                 holder: None,
+                kind: if matches!(viewer(ctx), Viewer::Anonymous) {
+                    ViewerKind::Anonymous
+                } else {
+                    ViewerKind::Staff
+                },
+                member: None,
             },
             Viewer::Holder(holder) => ViewerObject {
                 user_id: Some(ID(holder.user_id.to_string())),
                 role: Some(holder.role.into()),
                 organization: Organization::known(ctx, holder.org_id).ok(),
                 holder: Some(holder.holder.clone()),
+                kind: ViewerKind::Staff,
+                member: None,
+            },
+            Viewer::Member(person) => ViewerObject {
+                user_id: None,
+                role: None,
+                organization: None,
+                holder: None,
+                kind: ViewerKind::Member,
+                member: Some(Member::load(ctx, *person)?),
             },
         })
     }
@@ -150,7 +171,8 @@ impl AccessQuery {
     /// Who read whose personal data, newest first (ADMIN and AUDITOR): the reads
     /// of one member's data, or by one viewer, or (without either) all reads of
     /// members of the viewer's subtree.
-    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, last, child_complexity)")]
     async fn personal_data_reads(
         &self,
         ctx: &Context<'_>,
@@ -158,23 +180,36 @@ impl AccessQuery {
         viewer_id: Option<ID>,
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
+        #[graphql(
+            desc = "Backward paging: the last items (before `before`, else of the list); not with `first` (an addition)."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backward paging: the page ends before this cursor (an edge's, or `startCursor`) (an addition)."
+        )]
+        before: Option<String>,
     ) -> Result<PersonalDataReadConnection, ApiError> {
-        let after = connection::after(after)?;
-        let paged_after = after.is_some();
+        let window = connection::window(ctx, first, after, last, before, 50)?;
         let query = ReadsQuery {
             member_id: member_id.map(|id| id.0),
             viewer_id: viewer_id.map(|id| id.0),
-            first: first.unwrap_or(50).into(),
-            after,
+            ..ReadsQuery::default()
         };
-        let page = app(ctx).personal_data_reads(viewer(ctx), query)?;
+        let reads = app(ctx)
+            .personal_data_reads_window(viewer(ctx), query, &window)
+            .await?;
+        // `endCursor` beside `nodes` keeps its first meaning (null at the
+        // end); pageInfo's names the last read shown, as Relay's does.
+        let end_cursor = reads.end_cursor;
         let page = Page {
-            items: page.cursors.into_iter().zip(page.reads).collect(),
-            has_next_page: page.has_next_page,
-            total_count: u64::try_from(page.total_count).unwrap_or(u64::MAX),
-            end_cursor: page.end_cursor,
+            end_cursor: reads.cursors.last().cloned(),
+            start_cursor: reads.start_cursor,
+            items: reads.cursors.into_iter().zip(reads.reads).collect(),
+            has_next_page: reads.has_next_page,
+            has_previous_page: reads.has_previous_page,
+            total_count: u64::try_from(reads.total_count).unwrap_or(u64::MAX),
         };
-        let page_info = PageInfo::of(&page, paged_after);
+        let page_info = PageInfo::of(&page);
         Ok(PersonalDataReadConnection {
             nodes: page
                 .items
@@ -189,7 +224,7 @@ impl AccessQuery {
                     node: PersonalDataRead(read),
                 })
                 .collect(),
-            end_cursor: page_info.end_cursor.clone(),
+            end_cursor: end_cursor.as_deref().map(connection::cursor),
             has_next_page: page_info.has_next_page,
             page_info,
             total_count: saturating_i32(page.total_count),

@@ -109,7 +109,8 @@ impl ApplicationQuery {
         }
     }
 
-    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, last, child_complexity)")]
     async fn applications(
         &self,
         ctx: &Context<'_>,
@@ -119,19 +120,22 @@ impl ApplicationQuery {
         >,
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
+        #[graphql(
+            desc = "Backward paging: the last items (before `before`, else of the list); not with `first` (an addition)."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backward paging: the page ends before this cursor (an edge's, or `startCursor`) (an addition)."
+        )]
+        before: Option<String>,
     ) -> Result<ApplicationConnection, ApiError> {
-        let after = connection::after(after)?;
-        let page = app(ctx).applications(
+        let window = connection::window(ctx, first, after, last, before, 50)?;
+        let page = app(ctx).applications_window(
             viewer(ctx),
             &org_id,
             status.unwrap_or(ApplicationStatus::Pending).into(),
-            first.unwrap_or(50).into(),
-            after.as_deref(),
+            &window,
         )?;
-        Ok(ApplicationConnection::from_page(
-            page,
-            after.is_some(),
-            Application,
-        ))
+        Ok(ApplicationConnection::from_page(page, Application))
     }
 }

@@ -77,7 +77,8 @@ pub struct EventQuery;
 #[Object]
 impl EventQuery {
     /// The event journal, for auditors.
-    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, last, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,
@@ -85,25 +86,32 @@ impl EventQuery {
         stream: Option<String>,
         #[graphql(default = 100)] first: Option<i32>,
         after: Option<String>,
+        #[graphql(
+            desc = "Backward paging: the last items (before `before`, else of the list); not with `first` (an addition)."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backward paging: the page ends before this cursor (an edge's, or `startCursor`) (an addition)."
+        )]
+        before: Option<String>,
     ) -> Result<EventConnection, ApiError> {
-        let after = connection::after(after)?;
-        let paged_after = after.is_some();
+        let window = connection::window(ctx, first, after, last, before, 100)?;
         let query = JournalQuery {
             from_position: from_position.unwrap_or(0).into(),
             stream,
-            first: first.unwrap_or(100).into(),
-            after,
             count_total: asks_for(ctx, "totalCount"),
+            ..JournalQuery::default()
         };
-        let page = app(ctx).events(viewer(ctx), query).await?;
-        Ok(EventConnection::from_page(page, paged_after, Event))
+        let page = app(ctx).events_window(viewer(ctx), query, &window).await?;
+        Ok(EventConnection::from_page(page, Event))
     }
 }
 
 /// The subscription root.
+#[derive(Default)]
 pub struct Subscription;
 
-#[SubscriptionRoot]
+#[SubscriptionRoot(name = "EventSubscription")]
 impl Subscription {
     /// Events as they are committed, from a position (now when omitted), optionally one stream.
     async fn events(

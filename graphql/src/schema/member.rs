@@ -287,7 +287,7 @@ impl MemberQuery {
 
     /// Members whose home is the organisation (or, by default, anywhere in its subtree).
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, last, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -299,19 +299,26 @@ impl MemberQuery {
         search: Option<String>,
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
+        #[graphql(
+            desc = "Backward paging: the last items (before `before`, else of the list); not with `first` (an addition)."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backward paging: the page ends before this cursor (an edge's, or `startCursor`) (an addition)."
+        )]
+        before: Option<String>,
     ) -> Result<MemberConnection, ApiError> {
-        let after = connection::after(after)?;
-        let paged_after = after.is_some();
+        let window = connection::window(ctx, first, after, last, before, 50)?;
         let query = MembersQuery {
             org_id: org_id.0,
             include_descendants: include_descendants.unwrap_or(true),
             status: status.unwrap_or(MembershipStatus::Active).into(),
             search,
-            first: first.unwrap_or(50).into(),
-            after,
+            first: 0,
+            after: None,
         };
-        let page = app(ctx).members(reads(ctx)?, query)?;
-        Ok(MemberConnection::from_page(page, paged_after, Member))
+        let page = app(ctx).members_window(reads(ctx)?, query, &window)?;
+        Ok(MemberConnection::from_page(page, Member))
     }
 
     /// Public: VALID (with the issuing organisation), BLOCKED or UNKNOWN.

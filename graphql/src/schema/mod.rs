@@ -9,19 +9,25 @@
 //!
 //! Layout: [`scalars`], [`enums`]; [`organization`], [`member`] (members and
 //! cards), [`application`], [`statistics`] (statistics and movement),
-//! [`report`] (the report builder),
+//! [`report`] (the report builder), [`statistical`] (the statistical report),
 //! [`events`] (journal and subscription), [`access`] (viewer, grants, audit
-//! trail); [`mutation`] (the command mutations); [`extension`] (error codes,
+//! trail), [`library`] (the union's documents and their search),
+//! [`consultation`] (questions to a region's services); [`mutation`] (the command mutations); [`extension`] (error codes,
 //! recording personal-data reads); [`depth`] (the depth limit, introspection
 //! apart); [`connection`] (Relay pages), [`node`] (`Node`, `node(id:)`).
 
 pub mod access;
 pub mod application;
+pub mod cabinet;
 pub mod connection;
+pub mod consultation;
 pub mod depth;
 pub mod enums;
 pub mod events;
 pub mod extension;
+pub mod library;
+pub mod mailing;
+pub mod meeting;
 pub mod member;
 pub mod mutation;
 pub mod node;
@@ -29,17 +35,21 @@ pub mod organization;
 pub mod read_models;
 pub mod report;
 pub mod scalars;
+pub mod statistical;
 pub mod statistics;
 
 use std::sync::Arc;
 
 use app::{App, PersonalReads, Viewer};
-use async_graphql::{Context, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{Context, MergedObject, MergedSubscription, Schema, SchemaBuilder};
 
 use crate::error::ApiError;
 
 /// The served schema.
-pub type ReestrSchema = Schema<Query, Mutation, events::Subscription>;
+pub type ReestrSchema = Schema<Query, Mutation, Subscription>;
+
+#[derive(MergedSubscription, Default)]
+pub struct Subscription(events::Subscription, mailing::MailingSubscription);
 
 /// Every query of the contract.
 #[derive(MergedObject, Default)]
@@ -49,10 +59,16 @@ pub struct Query(
     application::ApplicationQuery,
     statistics::StatisticsQuery,
     report::ReportQueryRoot,
+    statistical::StatisticalQueryRoot,
     events::EventQuery,
     access::AccessQuery,
     read_models::ReadModelsQuery,
     node::NodeQuery,
+    meeting::MeetingQuery,
+    mailing::MailingQuery,
+    cabinet::CabinetQuery,
+    library::LibraryQuery,
+    consultation::ConsultationQuery,
 );
 
 /// Every mutation of the contract.
@@ -62,6 +78,11 @@ pub struct Mutation(
     mutation::MemberMutation,
     mutation::ApplicationMutation,
     access::AccessMutation,
+    meeting::MeetingMutation,
+    mailing::MailingMutation,
+    cabinet::CabinetMutation,
+    library::LibraryMutation,
+    consultation::ConsultationMutation,
 );
 
 /// Limits on what one request may ask, so no query can occupy the server.
@@ -87,22 +108,23 @@ impl Default for Limits {
 }
 
 /// A schema builder over `app`, with the contract's extra types registered.
-fn builder(
-    app: Option<App>,
-    limits: Limits,
-) -> SchemaBuilder<Query, Mutation, events::Subscription> {
+fn builder(app: Option<App>, limits: Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     // Every type of the contract is reachable from a root (AgeBand and
     // TenureBand through `Statistics.ageBands`/`tenureBands`): introspection
     // shows only those, whatever else is registered.
-    let mut builder = Schema::build(Query::default(), Mutation::default(), events::Subscription)
-        // The configured depth holds for the registry's fields (the extension
-        // checks it); introspection has its own, fixed bound.
-        .limit_depth(limits.depth.max(depth::INTROSPECTION_DEPTH))
-        .limit_complexity(limits.complexity)
-        .limit_recursive_depth(limits.recursive_depth)
-        .extension(extension::Reestr {
-            depth: limits.depth,
-        });
+    let mut builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    // The configured depth holds for the registry's fields (the extension
+    // checks it); introspection has its own, fixed bound.
+    .limit_depth(limits.depth.max(depth::INTROSPECTION_DEPTH))
+    .limit_complexity(limits.complexity)
+    .limit_recursive_depth(limits.recursive_depth)
+    .extension(extension::Reestr {
+        depth: limits.depth,
+    });
     if let Some(app) = app {
         builder = builder.data(app);
     }

@@ -75,25 +75,24 @@ impl Organization {
             .collect()
     }
 
-    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, last, child_complexity)")]
     async fn children(
         &self,
         ctx: &Context<'_>,
         #[graphql(default = 100)] first: Option<i32>,
         after: Option<String>,
+        #[graphql(
+            desc = "Backward paging: the last items (before `before`, else of the list); not with `first` (an addition)."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backward paging: the page ends before this cursor (an edge's, or `startCursor`) (an addition)."
+        )]
+        before: Option<String>,
     ) -> Result<OrganizationConnection, ApiError> {
-        let after = connection::after(after)?;
-        let page = app(ctx).children(
-            viewer(ctx),
-            self.0.org_id,
-            first.unwrap_or(100).into(),
-            after.as_deref(),
-        )?;
-        Ok(OrganizationConnection::from_page(
-            page,
-            after.is_some(),
-            Organization,
-        ))
+        let window = connection::window(ctx, first, after, last, before, 100)?;
+        let page = app(ctx).children_window(viewer(ctx), self.0.org_id, &window)?;
+        Ok(OrganizationConnection::from_page(page, Organization))
     }
 
     async fn passport(&self) -> Option<PassportObject> {
@@ -186,7 +185,8 @@ impl OrganizationQuery {
 
     /// The children of `parentId` by name, or every organisation of the viewer's
     /// subtree; of `level`, matching `search` (a part of the name, any case, ё = е).
-    #[graphql(complexity = "crate::schema::connection::page_cost(first, child_complexity)")]
+    #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::schema::connection::page_cost(first, last, child_complexity)")]
     async fn organizations(
         &self,
         ctx: &Context<'_>,
@@ -195,21 +195,24 @@ impl OrganizationQuery {
         search: Option<String>,
         #[graphql(default = 50)] first: Option<i32>,
         after: Option<String>,
+        #[graphql(
+            desc = "Backward paging: the last items (before `before`, else of the list); not with `first` (an addition)."
+        )]
+        last: Option<i32>,
+        #[graphql(
+            desc = "Backward paging: the page ends before this cursor (an edge's, or `startCursor`) (an addition)."
+        )]
+        before: Option<String>,
     ) -> Result<OrganizationConnection, ApiError> {
-        let after = connection::after(after)?;
-        let paged_after = after.is_some();
+        let window = connection::window(ctx, first, after, last, before, 50)?;
         let query = OrganizationsQuery {
             parent_id: parent_id.map(|id| id.0),
             level: level.map(Into::into),
             search,
-            first: first.unwrap_or(50).into(),
-            after,
+            first: 0,
+            after: None,
         };
-        let page = app(ctx).organizations(viewer(ctx), query)?;
-        Ok(OrganizationConnection::from_page(
-            page,
-            paged_after,
-            Organization,
-        ))
+        let page = app(ctx).organizations_window(viewer(ctx), query, &window)?;
+        Ok(OrganizationConnection::from_page(page, Organization))
     }
 }

@@ -23,7 +23,7 @@ use axum::response::IntoResponse;
 use futures::{SinkExt, StreamExt};
 use parking_lot::Mutex;
 
-use app::{ClientAddr, Viewer};
+use app::{ClientAddr, RequestPermit, Viewer};
 
 use crate::error::{ApiError, Code};
 use crate::server::http::{self, MediaType, Params};
@@ -174,9 +174,9 @@ async fn run(
         state.metrics.graphql_answered(kind, &response, started);
         return http::answer(media, response);
     }
-    let response = match ready(state, headers, kind).await {
-        Ok(viewer) => {
-            let client = auth::client_addr(peer, headers, state.trust_proxy);
+    let client = auth::client_addr(peer, headers, state.trust_proxy);
+    let response = match admitted(state, headers, kind, client).await {
+        Ok((viewer, _permit)) => {
             state
                 .schema
                 .execute(request.data(viewer).data(client))
@@ -299,13 +299,21 @@ fn readable(mut response: Response) -> Response {
 /// The request's viewer; for a mutation, once the read models include every
 /// commit made before it arrived, through any node sharing the log, so a
 /// command decides on what its client may already have been told elsewhere
-/// (a no-op where this node alone writes the log).
-async fn ready(state: &ServerState, headers: &HeaderMap, kind: &str) -> Result<Viewer, ApiError> {
+/// (a no-op where this node alone writes the log). The viewer is admitted by
+/// the holder's and the address's limits first; the permit is held until the
+/// answer is ready.
+async fn admitted(
+    state: &ServerState,
+    headers: &HeaderMap,
+    kind: &str,
+    client: ClientAddr,
+) -> Result<(Viewer, RequestPermit), ApiError> {
     let viewer = auth::viewer_from_headers(&state.app, headers).await?;
+    let permit = state.app.admit_request(&viewer, Some(client)).await?;
     if kind == "mutation" {
         state.app.reach_committed().await?;
     }
-    Ok(viewer)
+    Ok((viewer, permit))
 }
 
 /// `GET /graphql/ws`: a WebSocket for subscriptions (graphql-transport-ws, or

@@ -1,7 +1,7 @@
 //! The HTTP server: GraphQL over `POST /graphql` and `GET /graphql` (the
 //! GraphQL-over-HTTP specification), GraphiQL on `GET /graphql` with its
 //! assets under `/graphiql/`, subscriptions over WebSocket on `/graphql/ws`
-//! (graphql-transport-ws), report files on `/reports/{format}` (`reports.rs`),
+//! (graphql-transport-ws), report files on `/reports/{format}` and `/reports/{kind}/{format}` (`reports.rs`), document templates on `/documents/…` (`documents.rs`),
 //! `GET /health` and `GET /metrics` (Prometheus text);
 //! CORS for the origins allowed.
 //!
@@ -28,7 +28,9 @@ mod transport_ws;
 
 pub use self::cors::Origins;
 pub use self::graphql::ParsedQueries;
+mod documents;
 mod health;
+mod library;
 mod metrics;
 mod reports;
 
@@ -42,7 +44,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::timeout::TimeoutLayer;
@@ -255,6 +257,33 @@ fn routes(state: ServerState, options: &ServeOptions) -> Router {
                 ))
                 .layer(DefaultBodyLimit::max(options.body_limit)),
         )
+        .route(
+            "/reports/{kind}/{format}",
+            get(reports::get_kind)
+                .post(reports::post_kind)
+                .layer::<_, Infallible>(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    options.request_timeout,
+                ))
+                .layer(DefaultBodyLimit::max(options.body_limit)),
+        )
+        .route(
+            "/documents/templates/{template}",
+            get(documents::get)
+                .put(documents::put)
+                .delete(documents::delete)
+                .layer(DefaultBodyLimit::max(app::templates::MAX_TEMPLATE_BYTES)),
+        )
+        .route(
+            "/documents/{template}/{format}",
+            post(documents::fill)
+                .layer::<_, Infallible>(TimeoutLayer::with_status_code(
+                    StatusCode::REQUEST_TIMEOUT,
+                    options.request_timeout,
+                ))
+                .layer(DefaultBodyLimit::max(options.body_limit)),
+        )
+        .route("/library/{id}/file", get(library::file))
         .route("/health", get(health::health))
         .route("/metrics", get(metrics::metrics))
         .route_layer(axum::middleware::from_fn_with_state(

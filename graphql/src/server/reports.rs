@@ -1,8 +1,11 @@
 //! Report files over HTTP: `POST /reports/{format}` with the `report` query's
 //! arguments as a JSON body (the API's names: `orgId`, `rows`, `columns`,
 //! `dates`, `filter`, …), or `GET /reports/{format}?q=<that JSON>` for a link
-//! on a page; `format` is `xlsx`, `csv` or `pdf`. The bearer token is the
-//! same as for GraphQL, and `App::report_file` checks it as `report` does.
+//! on a page; `format` is `xlsx`, `csv` or `pdf`. `/reports/{kind}/{format}`
+//! is the same for every kind of report `app::reports::files::ReportKind`
+//! names (`builder`, `statistical`, `members`), each with its query's
+//! arguments. The bearer token is the same as for GraphQL, and `App::file`
+//! checks it as the report's query does.
 //!
 //! A refusal is a JSON body `{"code": …, "message": …}` with the status of
 //! its code (400, 401, 403, 404, 500).
@@ -17,7 +20,7 @@ use documents::Format;
 use serde::Deserialize;
 use serde_json::json;
 
-use app::reports::ReportQuery;
+use app::reports::files::ReportKind;
 
 use crate::error::{ApiError, Code};
 use crate::server::ServerState;
@@ -36,7 +39,7 @@ pub async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    respond(&state, &format, &headers, &body).await
+    respond(&state, "builder", &format, &headers, &body).await
 }
 
 /// `GET /reports/{format}?q=…`.
@@ -46,11 +49,37 @@ pub async fn get(
     headers: HeaderMap,
     Query(linked): Query<Linked>,
 ) -> Response {
-    respond(&state, &format, &headers, linked.q.as_bytes()).await
+    respond(&state, "builder", &format, &headers, linked.q.as_bytes()).await
 }
 
-async fn respond(state: &ServerState, format: &str, headers: &HeaderMap, body: &[u8]) -> Response {
-    match file(state, format, headers, body).await {
+/// `POST /reports/{kind}/{format}`.
+pub async fn post_kind(
+    State(state): State<ServerState>,
+    Path((kind, format)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    respond(&state, &kind, &format, &headers, &body).await
+}
+
+/// `GET /reports/{kind}/{format}?q=…`.
+pub async fn get_kind(
+    State(state): State<ServerState>,
+    Path((kind, format)): Path<(String, String)>,
+    headers: HeaderMap,
+    Query(linked): Query<Linked>,
+) -> Response {
+    respond(&state, &kind, &format, &headers, linked.q.as_bytes()).await
+}
+
+async fn respond(
+    state: &ServerState,
+    kind: &str,
+    format: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Response {
+    match file(state, kind, format, headers, body).await {
         Ok(response) => response,
         Err(error) => refusal(&error),
     }
@@ -58,6 +87,7 @@ async fn respond(state: &ServerState, format: &str, headers: &HeaderMap, body: &
 
 async fn file(
     state: &ServerState,
+    kind: &str,
     format: &str,
     headers: &HeaderMap,
     body: &[u8],
@@ -65,9 +95,10 @@ async fn file(
     let viewer = viewer_from_headers(&state.app, headers).await?;
     let format = Format::parse(format)
         .ok_or_else(|| app::Error::invalid("format", "a report file is xlsx, csv or pdf"))?;
-    let query: ReportQuery = serde_json::from_slice(body)
-        .map_err(|e| app::Error::invalid("query", format!("not a report query: {e}")))?;
-    let file = state.app.report_file(&viewer, &query, format).await?;
+    let kind = ReportKind::parse(kind).ok_or_else(|| {
+        app::Error::invalid("kind", "a report is builder, statistical or members")
+    })?;
+    let file = state.app.file(&viewer, kind, body, format).await?;
     let disposition =
         HeaderValue::from_str(&format!("attachment; filename=\"{}\"", file.file_name))
             .map_err(app::Error::internal)?;
@@ -82,7 +113,7 @@ async fn file(
         .into_response())
 }
 
-fn refusal(error: &ApiError) -> Response {
+pub(crate) fn refusal(error: &ApiError) -> Response {
     let code = error.code();
     let status = match code {
         Code::Validation | Code::RuleViolation | Code::PersistedQueryNotFound => {

@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use domain::event::{ApplicationEvent, Event, OrganizationEvent, PersonEvent};
-use domain::ids::{ApplicationId, OrgId};
+use domain::event::{ApplicationEvent, Event, MeetingEvent, OrganizationEvent, PersonEvent};
+use domain::ids::{ApplicationId, MeetingId, OrgId};
 
 use crate::runtime::Applied;
 
@@ -26,6 +26,8 @@ pub(crate) struct JournalIndex {
     by_id: HashMap<OrgId, u32>,
     /// The organisation each application was submitted to.
     applications: HashMap<ApplicationId, u32>,
+    /// The organisation each meeting was convened by.
+    meetings: HashMap<MeetingId, u32>,
     pub(crate) position: u64,
 }
 
@@ -105,7 +107,26 @@ impl JournalIndex {
                     }
                 }
             },
-            Event::Card(_) | Event::Access(_) | Event::Audit(_) => {}
+            Event::Meeting(MeetingEvent::Convened {
+                meeting_id, org_id, ..
+            }) => {
+                let idx = self.intern(*org_id);
+                self.meetings.insert(*meeting_id, idx as u32);
+                concerned.push(*org_id);
+            }
+            Event::Meeting(MeetingEvent::AttendanceRecorded { meeting_id, .. }) => {
+                if let Some(&idx) = self.meetings.get(meeting_id)
+                    && let Some(org_id) = self.journals[idx as usize].org_id
+                {
+                    concerned.push(org_id);
+                }
+            }
+            Event::Card(_)
+            | Event::Access(_)
+            | Event::Audit(_)
+            | Event::Mailing(_)
+            | Event::Library(_)
+            | Event::Consultation(_) => {}
         }
         for org_id in concerned {
             let idx = self.intern(org_id);

@@ -4,8 +4,10 @@
 //! Organisations are named as they were at the event (the caller's `name_at`),
 //! verbs agree with the person's gender (masculine when it is not known).
 
+use domain::consultation::Service;
 use domain::event::{
-    AccessEvent, ApplicationEvent, AuditEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
+    AccessEvent, ApplicationEvent, AuditEvent, CardEvent, ConsultationEvent, DocumentEvent, Event,
+    MailingEvent, MeetingEvent, OrganizationEvent, PersonEvent,
 };
 use domain::ids::OrgId;
 use domain::vocabulary::card::{CardBlockReason, CardKind};
@@ -79,6 +81,15 @@ pub fn summarize(event: &Event, context: &SummaryContext<'_>) -> String {
         Event::Audit(AuditEvent::PersonalDataRead { reads }) => {
             format!("Просмотр персональных данных: {}", reads.len())
         }
+        Event::Meeting(MeetingEvent::Convened { org_id, title, .. }) => {
+            format!("{} созывает: «{title}»", name(*org_id))
+        }
+        Event::Meeting(MeetingEvent::AttendanceRecorded { number, .. }) => {
+            format!("Присутствие на собрании отмечено по билету {number}")
+        }
+        Event::Mailing(e) => mailing_line(e),
+        Event::Library(e) => library_line(e),
+        Event::Consultation(e) => consultation_line(e),
     }
 }
 
@@ -179,6 +190,72 @@ fn person_line(
                 CardBlockReason::Requested(words) => words,
             };
             format!("Билет № {number} заблокирован: {why}")
+        }
+    }
+}
+
+fn library_line(event: &DocumentEvent) -> String {
+    match event {
+        DocumentEvent::Uploaded { title, .. } => {
+            format!("В библиотеку загружен документ «{title}»")
+        }
+        DocumentEvent::Revised { version, .. } => {
+            format!("Загружена редакция {version} документа библиотеки")
+        }
+        DocumentEvent::Withdrawn { reason, .. } => {
+            format!("Документ библиотеки отозван: {reason}")
+        }
+    }
+}
+
+/// A question's line: never its topic or text (the asker's personal data).
+fn consultation_line(event: &ConsultationEvent) -> String {
+    match event {
+        ConsultationEvent::Asked { service, .. } => match service {
+            Service::Legal => "Задан вопрос правовой службе".into(),
+            Service::Methodological => "Задан вопрос методической службе".into(),
+        },
+        ConsultationEvent::Answered { message, .. } => format!("Дан ответ на вопрос ({message})"),
+        ConsultationEvent::Closed { .. } => "Вопрос закрыт".into(),
+        ConsultationEvent::Published { .. } => "Вопрос с ответом опубликован в библиотеке".into(),
+    }
+}
+
+fn mailing_line(event: &MailingEvent) -> String {
+    match event {
+        MailingEvent::Scheduled { subject, .. } => format!("Запланирована рассылка «{subject}»"),
+        MailingEvent::Cancelled { .. } => "Рассылка отменена".into(),
+        MailingEvent::RecipientsListed { recipients, .. } => {
+            format!(
+                "Составлен список получателей рассылки: {}",
+                recipients.len()
+            )
+        }
+        MailingEvent::Delivered { .. } => "Письмо рассылки доставлено".into(),
+        MailingEvent::Failed { reason, .. } => format!("Письмо рассылки не доставлено: {reason}"),
+        MailingEvent::Skipped { .. } => "Письмо рассылки не отправлялось".into(),
+        MailingEvent::Unsubscribed { .. } => "Отказ от рассылок".into(),
+        MailingEvent::NotificationsStarted { .. } => "Начата отправка уведомлений".into(),
+        MailingEvent::NotificationRecorded { .. } => "Уведомление отправлено".into(),
+        MailingEvent::Resubscribed { .. } => "Рассылки снова включены".into(),
+        MailingEvent::CabinetCodeIssued { .. } => "Отправлен код входа в личный кабинет".into(),
+        MailingEvent::CabinetCodeRefused { .. } => "Неверный код входа в личный кабинет".into(),
+        MailingEvent::CabinetSignedIn { .. } => "Вход в личный кабинет".into(),
+        MailingEvent::ErasureRequested { .. } => {
+            "Член профсоюза просит удалить его персональные данные".into()
+        }
+        MailingEvent::DigestChosen { daily: true, .. } => {
+            "Новые заявления председателю: одним письмом в день".into()
+        }
+        MailingEvent::DigestChosen { daily: false, .. } => {
+            "Новые заявления председателю: каждое сразу".into()
+        }
+        MailingEvent::DigestRecorded { applications, .. } => format!(
+            "Отправлена сводка новых заявлений за день: {}",
+            applications.len()
+        ),
+        MailingEvent::ErasureDeclined { reason, .. } => {
+            format!("В удалении персональных данных отказано: {reason}")
         }
     }
 }

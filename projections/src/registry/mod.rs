@@ -36,6 +36,7 @@ mod orgs;
 mod personal;
 mod queries;
 mod text;
+mod tree_walk;
 mod views;
 
 use domain::card_number::CardNumber;
@@ -45,6 +46,7 @@ use parking_lot::RwLock;
 
 use crate::registry::model::Model;
 use crate::runtime::{Applied, Projection};
+use crate::window::Window;
 
 pub use crate::registry::applications::{ApplicantNames, ApplicationStatus, ApplicationStatusKind};
 pub use crate::registry::names::normalize;
@@ -107,9 +109,21 @@ impl Registry {
         first: usize,
         after: Option<&str>,
     ) -> Result<Page<OrganizationView>, QueryError> {
+        self.children_window(org_id, Window::After { first, after })
+    }
+
+    /// [`Registry::children`] either way (see [`Window`]).
+    ///
+    /// # Errors
+    /// [`QueryError::UnknownOrganization`], [`QueryError::BadCursor`].
+    pub fn children_window(
+        &self,
+        org_id: OrgId,
+        window: Window<&str>,
+    ) -> Result<Page<OrganizationView>, QueryError> {
         self.model
             .read()
-            .organizations_page(Some(org_id), None, None, first, after)
+            .organizations_page(Some(org_id), None, None, window)
     }
 
     /// A page of organisations (`organizations(parentId, level, search, …)`): the
@@ -126,9 +140,24 @@ impl Registry {
         first: usize,
         after: Option<&str>,
     ) -> Result<Page<OrganizationView>, QueryError> {
+        let window = Window::After { first, after };
+        self.organizations_window(parent, level, search, window)
+    }
+
+    /// [`Registry::organizations`] either way (see [`Window`]).
+    ///
+    /// # Errors
+    /// [`QueryError::UnknownOrganization`] for an unknown parent, [`QueryError::BadCursor`].
+    pub fn organizations_window(
+        &self,
+        parent: Option<OrgId>,
+        level: Option<OrgLevel>,
+        search: Option<&str>,
+        window: Window<&str>,
+    ) -> Result<Page<OrganizationView>, QueryError> {
         self.model
             .read()
-            .organizations_page(parent, level, search, first, after)
+            .organizations_page(parent, level, search, window)
     }
 
     /// The person `person_id`, member or former member.
@@ -155,7 +184,41 @@ impl Registry {
         first: usize,
         after: Option<&str>,
     ) -> Result<Page<MemberView>, QueryError> {
-        self.model.read().members_page(filter, first, after)
+        self.members_window(filter, Window::After { first, after })
+    }
+
+    /// [`Registry::members`] either way (see [`Window`]).
+    ///
+    /// # Errors
+    /// [`QueryError::UnknownOrganization`], [`QueryError::BadCursor`].
+    pub fn members_window(
+        &self,
+        filter: &MemberFilter<'_>,
+        window: Window<&str>,
+    ) -> Result<Page<MemberView>, QueryError> {
+        self.model.read().members_page(filter, window)
+    }
+
+    /// What the registry holds as of one position: that position, how many
+    /// persons it has heard of and every organisation it has heard of, read
+    /// under one lock so the three agree. Persons and organisations are in the
+    /// order the log first named each (a person: by one of their events; an
+    /// organisation: by any event, its own or one naming it), so
+    /// [`Registry::person_ids`] pages a list that grows only at the end.
+    pub fn extent(&self) -> (u64, usize, Vec<OrgId>) {
+        let model = self.model.read();
+        let orgs = model.orgs.records.iter().map(|o| o.org_id).collect();
+        (model.position, model.members.records.len(), orgs)
+    }
+
+    /// The persons from index `from` (in the order of [`Registry::extent`]),
+    /// at most `limit`: members, former members and erased persons alike.
+    pub fn person_ids(&self, from: usize, limit: usize) -> Vec<PersonId> {
+        let model = self.model.read();
+        let records = &model.members.records;
+        (from..records.len().min(from.saturating_add(limit)))
+            .filter_map(|idx| records.get(idx).map(|r| r.person_id))
+            .collect()
     }
 
     /// The first version of `person`'s stream that belongs to their current
@@ -184,9 +247,20 @@ impl Registry {
         first: usize,
         after: Option<&str>,
     ) -> Result<Page<ApplicationView>, QueryError> {
-        self.model
-            .read()
-            .applications_page(org_id, status, first, after)
+        self.applications_window(org_id, status, Window::After { first, after })
+    }
+
+    /// [`Registry::applications`] either way (see [`Window`]).
+    ///
+    /// # Errors
+    /// [`QueryError::UnknownOrganization`], [`QueryError::BadCursor`].
+    pub fn applications_window(
+        &self,
+        org_id: OrgId,
+        status: ApplicationStatusKind,
+        window: Window<&str>,
+    ) -> Result<Page<ApplicationView>, QueryError> {
+        self.model.read().applications_page(org_id, status, window)
     }
 
     /// The card `number`, if issued.
@@ -211,7 +285,7 @@ impl Registry {
             ),
         };
         CardCheck {
-            number,
+            number: number.to_string(),
             result,
             organization_name,
         }

@@ -32,7 +32,13 @@ impl Model {
             Event::Organization(event) => self.apply_organization(event, version),
             Event::Person(event) => self.apply_person(event, version),
             Event::Application(event) => self.apply_application(event, version),
-            Event::Card(_) | Event::Access(_) | Event::Audit(_) => {}
+            Event::Card(_)
+            | Event::Access(_)
+            | Event::Audit(_)
+            | Event::Meeting(_)
+            | Event::Mailing(_)
+            | Event::Library(_)
+            | Event::Consultation(_) => {}
         }
         self.position = applied.stored.position;
     }

@@ -158,6 +158,47 @@ impl NameIndex {
         Merged {
             a: merged.peekable(),
             b: added.peekable(),
+            descending: false,
+        }
+    }
+
+    /// Entries with a key in `keys`, before `before` (a key and member) when
+    /// given, the last first: [`NameIndex::range`] backward.
+    pub(crate) fn range_before(
+        &self,
+        keys: &RangeInclusive<u64>,
+        before: Option<(u64, u32)>,
+    ) -> impl Iterator<Item = (u64, u32)> + '_ {
+        let start = (*keys.start(), 0);
+        let end = (*keys.end(), u32::MAX);
+        let (to, skip_to) = match before {
+            Some(before) if before <= end => (before, true),
+            _ => (end, false),
+        };
+        let first = self.lower_bound(start, false);
+        let last = self.lower_bound(to, !skip_to).max(first);
+        let merged = (first..last)
+            .rev()
+            .map(|i| (self.keys[i], self.members[i]))
+            .filter(|entry| !self.removed.contains(entry));
+        let added = (start <= to)
+            .then(|| {
+                let upper = if skip_to {
+                    Bound::Excluded(to)
+                } else {
+                    Bound::Included(to)
+                };
+                self.added
+                    .range((Bound::Included(start), upper))
+                    .rev()
+                    .copied()
+            })
+            .into_iter()
+            .flatten();
+        Merged {
+            a: merged.peekable(),
+            b: added.peekable(),
+            descending: true,
         }
     }
 
@@ -245,10 +286,12 @@ fn partition_point(len: usize, below: impl Fn(usize) -> bool) -> usize {
     lo
 }
 
-/// Two ascending iterators of distinct entries, merged in order.
+/// Two iterators of distinct entries, both ascending or both descending,
+/// merged in that same order.
 struct Merged<A: Iterator<Item = (u64, u32)>, B: Iterator<Item = (u64, u32)>> {
     a: std::iter::Peekable<A>,
     b: std::iter::Peekable<B>,
+    descending: bool,
 }
 
 impl<A, B> Iterator for Merged<A, B>
@@ -260,7 +303,7 @@ where
 
     fn next(&mut self) -> Option<(u64, u32)> {
         match (self.a.peek(), self.b.peek()) {
-            (Some(a), Some(b)) if b < a => self.b.next(),
+            (Some(a), Some(b)) if (b < a) != self.descending => self.b.next(),
             (Some(_), _) => self.a.next(),
             (None, _) => self.b.next(),
         }
@@ -348,6 +391,30 @@ mod tests {
         assert_eq!(
             index.range(&query.keys, Some(after)).collect::<Vec<_>>(),
             rest
+        );
+        let mut backward: Vec<_> = index.range_before(&query.keys, None).collect();
+        backward.reverse();
+        assert_eq!(backward, expected);
+        let before: Vec<_> = expected
+            .iter()
+            .copied()
+            .filter(|&e| e < after)
+            .rev()
+            .collect();
+        assert_eq!(
+            index
+                .range_before(&query.keys, Some(after))
+                .collect::<Vec<_>>(),
+            before
+        );
+        assert_eq!(
+            index.range_before(&query.keys, Some(expected[0])).count(),
+            0
+        );
+        assert_eq!(index.range_before(&query.keys, Some((0, 0))).count(), 0);
+        assert_eq!(
+            index.range_before(&query.keys, Some((u64::MAX, 0))).count(),
+            expected.len()
         );
         let last = *expected.last().expect("some");
         assert_eq!(index.range(&query.keys, Some(last)).count(), 0);

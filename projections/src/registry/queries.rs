@@ -13,6 +13,7 @@ use crate::registry::model::Model;
 use crate::registry::names::{NameQuery, normalize};
 use crate::registry::orgs::MemberStatus;
 use crate::registry::views::{ApplicationView, MemberView, OrganizationView, Page};
+use crate::window::Window;
 
 /// The most items a page holds, whatever was asked: bounds the work of one query.
 pub const MAX_PAGE: usize = 1000;
@@ -48,19 +49,26 @@ impl Model {
     pub(crate) fn members_page(
         &self,
         filter: &MemberFilter<'_>,
-        first: usize,
-        after: Option<&str>,
+        window: Window<&str>,
     ) -> Result<Page<MemberView>, QueryError> {
         let root = self
             .orgs
             .find(filter.org_id)
             .ok_or(QueryError::UnknownOrganization)?;
-        let first = first.min(MAX_PAGE);
+        let window = window.capped(MAX_PAGE);
         if let Some(query) = filter.search.and_then(NameQuery::new) {
-            return self.members_by_name(root, filter, &query, first, after);
+            return self.members_by_name(root, filter, &query, window);
         }
-        let after = after.map(|c| parse_pair(c, 'm')).transpose()?;
-        let found = self.members_in_tree(root, filter, after, first + 1)?;
+        let window = window.try_map(|c| parse_pair(c, 'm'))?;
+        let want = window.size() + 1;
+        let found = match window {
+            Window::After { after, .. } => self.members_in_tree(root, filter, after, want)?,
+            Window::Before { before, .. } => {
+                let mut found = self.members_in_tree_before(root, filter, before, want)?;
+                found.reverse();
+                found
+            }
+        };
         let total = if filter.include_descendants {
             self.orgs.subtree_count(root, filter.status)
         } else {
@@ -69,9 +77,11 @@ impl Model {
                 MemberStatus::Ended => org.ended.len() as u32,
             })
         };
-        Ok(self.page(found, first, u64::from(total), |(org, member)| {
-            Some((format!("m{org}.{member}"), self.member_view(member)?))
-        }))
+        Ok(
+            self.page(found, &window, u64::from(total), |(org, member)| {
+                Some((format!("m{org}.{member}"), self.member_view(member)?))
+            }),
+        )
     }
 
     /// A page of organisations: the children of `parent` in name order, or every
@@ -82,8 +92,7 @@ impl Model {
         parent: Option<OrgId>,
         level: Option<OrgLevel>,
         search: Option<&str>,
-        first: usize,
-        after: Option<&str>,
+        window: Window<&str>,
     ) -> Result<Page<OrganizationView>, QueryError> {
         let search = search.map(normalize).filter(|s| !s.is_empty());
         let candidates: Vec<u32> = match parent {
@@ -111,24 +120,44 @@ impl Model {
                 })
             })
             .collect();
-        let start = match after {
-            None => 0,
-            Some(cursor) => {
-                let after_idx = parse_one(cursor, 'o')?;
-                let after_org = self.orgs.get(after_idx).ok_or(QueryError::BadCursor)?;
-                let key = |idx: u32| self.orgs.get(idx).map(|o| (&*o.name, o.org_id));
-                match parent {
-                    Some(_) => selected.partition_point(|&idx| {
-                        key(idx) <= Some((&*after_org.name, after_org.org_id))
-                    }),
-                    None => selected.partition_point(|&idx| idx <= after_idx),
-                }
+        let window = window.capped(MAX_PAGE);
+        // Where the cursor's organisation stands in `selected`: the number of
+        // organisations before it (`past` false) or up to it (true).
+        let cut = |cursor: &str, past: bool| -> Result<usize, QueryError> {
+            let cursor_idx = parse_one(cursor, 'o')?;
+            let cursor_org = self.orgs.get(cursor_idx).ok_or(QueryError::BadCursor)?;
+            let at = (&*cursor_org.name, cursor_org.org_id);
+            let key = |idx: u32| self.orgs.get(idx).map(|o| (&*o.name, o.org_id));
+            Ok(match parent {
+                Some(_) => selected.partition_point(|&idx| {
+                    if past {
+                        key(idx) <= Some(at)
+                    } else {
+                        key(idx) < Some(at)
+                    }
+                }),
+                None => selected.partition_point(|&idx| {
+                    if past {
+                        idx <= cursor_idx
+                    } else {
+                        idx < cursor_idx
+                    }
+                }),
+            })
+        };
+        let range = match window {
+            Window::After { first, after } => {
+                let start = after.map_or(Ok(0), |c| cut(c, true))?;
+                start..selected.len().min(start + first + 1)
+            }
+            Window::Before { last, before } => {
+                let end = before.map_or(Ok(selected.len()), |c| cut(c, false))?;
+                end.saturating_sub(last + 1)..end
             }
         };
         let total = selected.len() as u64;
-        let first = first.min(MAX_PAGE);
-        let rest = selected.into_iter().skip(start).take(first + 1).collect();
-        Ok(self.page(rest, first, total, |idx| {
+        let found = selected[range].to_vec();
+        Ok(self.page(found, &window, total, |idx| {
             Some((format!("o{idx}"), self.organization_view(idx)?))
         }))
     }
@@ -138,42 +167,55 @@ impl Model {
         &self,
         org_id: OrgId,
         status: ApplicationStatusKind,
-        first: usize,
-        after: Option<&str>,
+        window: Window<&str>,
     ) -> Result<Page<ApplicationView>, QueryError> {
         let org = self
             .orgs
             .find(org_id)
             .ok_or(QueryError::UnknownOrganization)?;
-        let after = after.map(|c| parse_one(c, 'a')).transpose()?;
+        let window = window.capped(MAX_PAGE).try_map(|c| parse_one(c, 'a'))?;
         let all = (org, status, 0)..=(org, status, u32::MAX);
         let total = self.applications.by_org.range(all.clone()).count() as u64;
-        let from = after.map_or(0, |a| a.saturating_add(1));
-        let first = first.min(MAX_PAGE);
-        let found = self
-            .applications
-            .by_org
-            .range((org, status, from)..=(org, status, u32::MAX))
-            .map(|&(_, _, idx)| idx)
-            .take(first + 1)
-            .collect();
-        Ok(self.page(found, first, total, |idx| {
+        let by_org = &self.applications.by_org;
+        let found: Vec<u32> = match window {
+            Window::After { first, after } => {
+                let from = after.map_or(0, |a| a.saturating_add(1));
+                by_org
+                    .range((org, status, from)..=(org, status, u32::MAX))
+                    .map(|&(_, _, idx)| idx)
+                    .take(first + 1)
+                    .collect()
+            }
+            Window::Before { last, before } => {
+                let below = match before {
+                    Some(before) => by_org.range((org, status, 0)..(org, status, before)),
+                    None => by_org.range(all),
+                };
+                let mut found: Vec<u32> =
+                    below.rev().map(|&(_, _, idx)| idx).take(last + 1).collect();
+                found.reverse();
+                found
+            }
+        };
+        Ok(self.page(found, &window, total, |idx| {
             Some((format!("a{idx}"), self.application_view(idx)?))
         }))
     }
 
-    fn page<K, T>(
+    /// The page of `found` (up to one item more than the window's size, in
+    /// list order; see [`Window::shape`]).
+    fn page<K, C, T>(
         &self,
-        mut found: Vec<K>,
-        first: usize,
+        found: Vec<K>,
+        window: &Window<C>,
         total_count: u64,
         view: impl Fn(K) -> Option<(String, T)>,
     ) -> Page<T> {
-        let has_next_page = found.len() > first;
-        found.truncate(first);
+        let (found, has_previous_page, has_next_page) = window.shape(found);
         Page {
             items: found.into_iter().filter_map(view).collect(),
             has_next_page,
+            has_previous_page,
             total_count,
         }
     }
@@ -183,10 +225,9 @@ impl Model {
         root: u32,
         filter: &MemberFilter<'_>,
         query: &NameQuery,
-        first: usize,
-        after: Option<&str>,
+        window: Window<&str>,
     ) -> Result<Page<MemberView>, QueryError> {
-        let after = after.map(parse_key_pair).transpose()?;
+        let window = window.try_map(parse_key_pair)?;
         let selected = |&(_, member): &(u64, u32)| {
             let Some(record) = self.members.get(member) else {
                 return false;
@@ -205,94 +246,27 @@ impl Model {
                         .search_name(member)
                         .is_some_and(|n| query.matches(&n)))
         };
-        let total = self
-            .members
-            .names
-            .range(&query.keys, None)
-            .filter(selected)
-            .count();
-        let found = self
-            .members
-            .names
-            .range(&query.keys, after)
-            .filter(selected)
-            .take(first + 1)
-            .collect();
-        Ok(self.page(found, first, total as u64, |(key, member)| {
+        let names = &self.members.names;
+        let total = names.range(&query.keys, None).filter(selected).count();
+        let found: Vec<(u64, u32)> = match window {
+            Window::After { first, after } => names
+                .range(&query.keys, after)
+                .filter(selected)
+                .take(first + 1)
+                .collect(),
+            Window::Before { last, before } => {
+                let mut found: Vec<(u64, u32)> = names
+                    .range_before(&query.keys, before)
+                    .filter(selected)
+                    .take(last + 1)
+                    .collect();
+                found.reverse();
+                found
+            }
+        };
+        Ok(self.page(found, &window, total as u64, |(key, member)| {
             Some((format!("n{key}.{member}"), self.member_view(member)?))
         }))
-    }
-
-    /// Up to `want` (organisation, member) pairs in tree order, after `after`.
-    fn members_in_tree(
-        &self,
-        root: u32,
-        filter: &MemberFilter<'_>,
-        after: Option<(u32, u32)>,
-        want: usize,
-    ) -> Result<Vec<(u32, u32)>, QueryError> {
-        let list = |org: u32| -> &[u32] {
-            self.orgs.get(org).map_or(&[], |o| match filter.status {
-                MemberStatus::Active => &o.active,
-                MemberStatus::Ended => &o.ended,
-            })
-        };
-        let mut found = Vec::with_capacity(want);
-        let mut stack = Vec::new();
-        let (start_org, after_member) = match after {
-            Some((org, member))
-                if org == root
-                    || (filter.include_descendants && self.orgs.is_within(org, root)) =>
-            {
-                (org, Some(member))
-            }
-            Some(_) => return Err(QueryError::BadCursor),
-            None => (root, None),
-        };
-        if filter.include_descendants {
-            // The later siblings of each organisation on the way down to the
-            // cursor's, then the cursor's own children: what remains, in order.
-            let chain: Vec<u32> = self
-                .orgs
-                .ancestry(start_org)
-                .take_while(|&o| o != root)
-                .collect();
-            for &org in chain.iter().rev() {
-                let parent = self.orgs.get(org).map_or(u32::MAX, |o| o.parent);
-                let siblings = self.orgs.get(parent).map_or(&[][..], |p| &p.children);
-                let after_slot = match self.orgs.child_slot(parent, org) {
-                    Ok(slot) => slot + 1,
-                    Err(slot) => slot,
-                };
-                stack.extend(siblings.iter().skip(after_slot).rev());
-            }
-            stack.extend(
-                self.orgs
-                    .get(start_org)
-                    .map_or(&[][..], |o| &o.children)
-                    .iter()
-                    .rev(),
-            );
-        }
-        let own = list(start_org);
-        let from = after_member.map_or(0, |m| own.partition_point(|&x| x <= m));
-        found.extend(own[from..].iter().take(want).map(|&m| (start_org, m)));
-        while found.len() < want {
-            let Some(org) = stack.pop() else { break };
-            if self.orgs.subtree_count(org, filter.status) == 0 {
-                continue;
-            }
-            let take = want - found.len();
-            found.extend(list(org).iter().take(take).map(|&m| (org, m)));
-            stack.extend(
-                self.orgs
-                    .get(org)
-                    .map_or(&[][..], |o| &o.children)
-                    .iter()
-                    .rev(),
-            );
-        }
-        Ok(found)
     }
 }
 

@@ -162,13 +162,31 @@ pub enum CardCheckResult {
 /// when the card is valid.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CardCheck {
-    /// The number checked.
-    pub number: CardNumber,
+    /// The number checked, as cards print it (or as typed, when it is no
+    /// card number at all).
+    pub number: String,
     /// Valid, blocked or unknown.
     pub result: CardCheckResult,
     /// Name of the organisation that issued the card, when valid.
     pub organization_name: Option<String>,
 }
+
+impl CardCheck {
+    /// The answer for `typed`, which is no card number at all (wrong length
+    /// or check digit): UNKNOWN, as for a number nobody holds, so a scanner
+    /// shows one of three words whatever it read. At most
+    /// [`MAX_TYPED_CHARS`] of it are echoed.
+    pub fn unknown(typed: &str) -> CardCheck {
+        CardCheck {
+            number: typed.trim().chars().take(MAX_TYPED_CHARS).collect(),
+            result: CardCheckResult::Unknown,
+            organization_name: None,
+        }
+    }
+}
+
+/// How much of a malformed card number a check echoes.
+pub const MAX_TYPED_CHARS: usize = 32;
 
 /// An online application now.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -194,6 +212,8 @@ pub struct Page<T> {
     pub items: Vec<(String, T)>,
     /// Whether items follow the last one.
     pub has_next_page: bool,
+    /// Whether items precede the first one.
+    pub has_previous_page: bool,
     /// Items in the whole list.
     pub total_count: u64,
 }

@@ -26,7 +26,8 @@ use std::hash::{Hash, Hasher};
 
 use chrono::NaiveDate;
 use domain::event::{
-    AccessEvent, ApplicationEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
+    AccessEvent, ApplicationEvent, CardEvent, ConsultationEvent, DocumentEvent, Event,
+    MailingEvent, MeetingEvent, OrganizationEvent, PersonEvent,
 };
 use domain::ids::{ApplicationId, UserId};
 
@@ -134,7 +135,30 @@ impl Journal {
             Event::Access(AccessEvent::RoleRevoked { user_id }) => {
                 [self.grants.get(user_id).copied(), None, None]
             }
-            Event::Audit(_) => [None, None, None],
+            Event::Meeting(MeetingEvent::Convened { org_id, .. }) => [org(org_id), None, None],
+            Event::Meeting(MeetingEvent::AttendanceRecorded { person_id, .. }) => {
+                [home(*person_id), None, None]
+            }
+            Event::Mailing(MailingEvent::Scheduled { segment, .. }) => {
+                [org(&segment.org_id), None, None]
+            }
+            Event::Mailing(MailingEvent::Unsubscribed { person_id, .. }) => {
+                [home(*person_id), None, None]
+            }
+            Event::Library(DocumentEvent::Uploaded { audience, .. }) => {
+                [org(&audience.org_id), None, None]
+            }
+            // A question concerns the region it is addressed to; its later
+            // events name no organisation.
+            Event::Consultation(ConsultationEvent::Asked { region_id, .. }) => {
+                [org(region_id), None, None]
+            }
+            // A campaign's outcomes would drown the journal; its figures
+            // are the mailings query's.
+            // A document's later events name no organisation; its upload does.
+            Event::Audit(_) | Event::Mailing(_) | Event::Library(_) | Event::Consultation(_) => {
+                [None, None, None]
+            }
         };
         let mut orgs_of = [NONE; 3];
         let mut n = 0;
@@ -237,6 +261,47 @@ impl Journal {
                 page.push(position);
             }
         }
+        page
+    }
+
+    /// Up to `limit` positions above `from` and below `before` of events that
+    /// concern the subtree of `root`, the nearest to `before` (all lists merged
+    /// from their ends down, as [`Journal::page`] merges them up), ascending.
+    pub(crate) fn page_before(
+        &self,
+        orgs: &Orgs,
+        root: u32,
+        from: u32,
+        before: u32,
+        limit: usize,
+    ) -> Vec<u32> {
+        let lists: Vec<(u32, bool, &Listed)> = candidates(orgs, root)
+            .into_iter()
+            .filter_map(|(org, steady)| Some((org, steady, self.listed.get(org as usize)?)))
+            .collect();
+        // The previous position of each list, largest first.
+        let mut heads = BinaryHeap::new();
+        for (list, (_, _, listed)) in lists.iter().enumerate() {
+            let end = listed.positions.partition_point(|&p| p < before);
+            if let Some(at) = end.checked_sub(1) {
+                heads.push((listed.positions[at], list, at));
+            }
+        }
+        let mut page: Vec<u32> = Vec::with_capacity(limit.min(1024));
+        while let Some((position, list, at)) = heads.pop() {
+            if page.len() == limit || position <= from {
+                break;
+            }
+            let (org, steady, listed) = lists[list];
+            if let Some(previous) = at.checked_sub(1) {
+                heads.push((listed.positions[previous], list, previous));
+            }
+            let inside = steady || in_subtree(orgs, org, root, listed.days[at]);
+            if inside && page.last() != Some(&position) {
+                page.push(position);
+            }
+        }
+        page.reverse();
         page
     }
 

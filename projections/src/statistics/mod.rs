@@ -275,31 +275,32 @@ impl Statistics {
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Movement, StatisticsError> {
+        self.movement_known_at(org, from, to, None)
+    }
+
+    /// As [`Statistics::movement`], from the events up to `known_at` (`None`:
+    /// everything applied), so a statistical report pinned to a position
+    /// counts its movement at that position too.
+    ///
+    /// # Errors
+    /// As [`Statistics::movement`].
+    pub fn movement_known_at(
+        &self,
+        org: OrgId,
+        from: NaiveDate,
+        to: NaiveDate,
+        known_at: Option<u64>,
+    ) -> Result<Movement, StatisticsError> {
         if to < from {
             return Err(StatisticsError::EmptyPeriod { from, to });
         }
-        let known_at = self.applied();
+        let known_at = known_at.map_or(self.applied(), |k| k.min(self.applied()));
         let p = position(known_at);
         let orgs = Arc::clone(&self.orgs.read());
         let root = self.root(&orgs, org, p)?;
-        let flows = movement::flows(&orgs, root, from, to, p);
-        let before = from.pred_opt().unwrap_or(from);
-        let net =
-            self.members(&orgs, root, to, p) as i64 - self.members(&orgs, root, before, p) as i64;
-        Ok(flows.movement(org, from, to, known_at, net))
-    }
-
-    /// Members of the subtree of `root` on `on` (placement only: no dissolution check).
-    fn members(&self, orgs: &Orgs, root: u32, on: NaiveDate, p: u32) -> u64 {
-        let tree = self.trees.on(orgs, day(on), p);
-        let root_slot = tree.slot[root as usize];
-        let scan = Scan {
-            orgs,
-            tree: &tree,
-            bounds: Bounds::new(on),
-            known_at: p,
-        };
-        scan.run(&segments(&tree, root_slot, &[]), 1, &self.persons)[0].members
+        let counts = movement::count(&orgs, &self.trees, root, from, to, p);
+        let net = counts.members_on_to as i64 - counts.members_before as i64;
+        Ok(counts.flows.movement(org, from, to, known_at, net))
     }
 
     /// What a report and a table of `org` on `as_of` (as known at `known_at`,
@@ -379,6 +380,27 @@ impl Statistics {
         Some(page.into_iter().map(u64::from).collect())
     }
 
+    /// Up to `last` positions above `from` and below `before` (`None`: to the
+    /// end) of the events that concern the subtree of `org`, the nearest to
+    /// `before`, ascending; `None` for an organisation not registered. Costs
+    /// what [`Statistics::journal_page`] costs.
+    pub fn journal_page_before(
+        &self,
+        org: OrgId,
+        from: u64,
+        before: Option<u64>,
+        last: usize,
+    ) -> Option<Vec<u64>> {
+        let orgs = Arc::clone(&self.orgs.read());
+        let root = *orgs.index.get(&org)?;
+        let before = before.map_or(u32::MAX, position);
+        let page = self
+            .journal
+            .read()
+            .page_before(&orgs, root, position(from), before, last);
+        Some(page.into_iter().map(u64::from).collect())
+    }
+
     /// Whether the event at `at` (applied already) concerns the subtree of `org`.
     pub fn journal_concerns(&self, org: OrgId, at: u64) -> bool {
         let orgs = Arc::clone(&self.orgs.read());
@@ -438,7 +460,14 @@ impl Projection for Statistics {
             match &applied.event {
                 Event::Organization(event) => self.apply_org(event, pos),
                 Event::Person(event) => self.apply_person(&mut persons, event, pos),
-                Event::Application(_) | Event::Card(_) | Event::Access(_) | Event::Audit(_) => {}
+                Event::Application(_)
+                | Event::Card(_)
+                | Event::Access(_)
+                | Event::Audit(_)
+                | Event::Meeting(_)
+                | Event::Mailing(_)
+                | Event::Library(_)
+                | Event::Consultation(_) => {}
             }
             let stored = &applied.stored;
             let on = stored

@@ -4,7 +4,8 @@
 //! The subtree is a contiguous range of the tree version's depth-first order;
 //! the range is cut into segments, one per listed child (and the root's own
 //! segment), and each segment's chunks are scanned into that segment's
-//! [`Tally`]. The whole union is split in two halves scanned on two threads.
+//! [`Tally`]. The whole union is split in two halves scanned on two threads,
+//! each resolving its own deferred spells.
 
 use chrono::NaiveDate;
 use domain::ids::OrgId;
@@ -100,8 +101,8 @@ pub(crate) struct Segment {
 }
 
 impl Scan<'_> {
-    /// Scans `segments` into `n_tallies` tallies (two threads when large), then
-    /// resolves the deferred spells with the person table.
+    /// Scans `segments` into `n_tallies` tallies and resolves the deferred
+    /// spells with the person table (two threads when large).
     pub fn run(
         &self,
         segments: &[Segment],
@@ -109,21 +110,30 @@ impl Scan<'_> {
         persons: &parking_lot::RwLock<Persons>,
     ) -> Vec<Tally> {
         let n_orgs: u32 = segments.iter().map(|s| s.slots.1 - s.slots.0).sum();
-        let (mut tallies, deferred) = if (n_orgs as usize) < PARALLEL_MIN_ORGS {
-            self.scan(segments, n_tallies)
-        } else {
-            let (left, right) = split(segments, n_orgs / 2);
-            let ((mut tallies, mut deferred), (other, more)) = std::thread::scope(|scope| {
-                let right = scope.spawn(|| self.scan(&right, n_tallies));
-                let left = self.scan(&left, n_tallies);
-                (left, right.join().expect("a report thread panicked"))
-            });
-            for (tally, other) in tallies.iter_mut().zip(&other) {
-                tally.add(other);
-            }
-            deferred.extend(more);
-            (tallies, deferred)
-        };
+        if (n_orgs as usize) < PARALLEL_MIN_ORGS {
+            return self.counted(segments, n_tallies, persons);
+        }
+        let (left, right) = split(segments, n_orgs / 2);
+        let (mut tallies, other) = std::thread::scope(|scope| {
+            let right = scope.spawn(|| self.counted(&right, n_tallies, persons));
+            let left = self.counted(&left, n_tallies, persons);
+            (left, right.join().expect("a report thread panicked"))
+        });
+        for (tally, other) in tallies.iter_mut().zip(&other) {
+            tally.add(other);
+        }
+        tallies
+    }
+
+    /// Scans `segments` and resolves their deferred spells, on this thread
+    /// (each half of a large report resolves its own, in parallel).
+    fn counted(
+        &self,
+        segments: &[Segment],
+        n_tallies: usize,
+        persons: &parking_lot::RwLock<Persons>,
+    ) -> Vec<Tally> {
+        let (mut tallies, deferred) = self.scan(segments, n_tallies);
         if !deferred.is_empty() {
             self.resolve(&mut tallies, &deferred, &persons.read());
         }

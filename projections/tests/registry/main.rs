@@ -4,5 +4,6 @@
 mod live;
 mod members;
 mod memory;
+mod paging;
 mod search;
 mod union;

@@ -122,6 +122,9 @@ pub(crate) async fn draw(
                     @for card in &member.cards {
                         div { (card.number) " · " (words::card_kind(card.kind)) " · "
                             @if card.status == CardStatus::Active { "действует" } @else { "заблокирован" } }
+                    }
+                    @if !member.cards.is_empty() {
+                        div { a #open-card href={ "/desk/member/" (member.person_id) "/card" } { "Билет с QR-кодом: PDF и картинка для телефона" } }
                     } } }
             } }
         }

@@ -100,6 +100,7 @@ pub(crate) async fn draw(
             @if org.level == OrgLevel::Primary {
                 " · " a href={ "/join/org/" (org.org_id) "/link" } { "ссылка и QR-код для вступления" }
             }
+            " · " a #org-meetings href={ "/meetings/org/" (org.org_id) } { "собрания" }
         }
         @if !children.items.is_empty() {
             details.panel {
@@ -176,6 +177,7 @@ pub(crate) async fn draw(
         @if org.level == OrgLevel::Primary && visit.viewer.may(app::Action::WritePassport).is_ok() {
             @let mine = refused.filter(|r| r.form == "passport");
             (passport::panel(visit, &org, mine.map(|_| admission), mine))
+            (passport::digest_form(visit, &org, web.app.application_digest(org.org_id)))
         }
     };
     reads.record().await?;
@@ -203,15 +205,7 @@ fn more(org: &OrganizationView, query: &DeskQuery, cursor: &str) -> String {
 /// A member's full name (shown only after `PersonalReads::show`).
 pub(crate) fn full_name(member: &app::views::MemberView) -> String {
     match &member.personal {
-        Some(p) => [
-            Some(p.last_name.as_str()),
-            Some(p.first_name.as_str()),
-            p.patronymic.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" "),
+        Some(p) => p.full_name(),
         None => "данные удалены".into(),
     }
 }

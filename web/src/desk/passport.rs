@@ -115,6 +115,50 @@ pub fn panel(
     }
 }
 
+/// How new applications reach the passport's chair: each at once, or one
+/// digest a day (the next morning).
+pub fn digest_form(visit: &Visit, org: &OrganizationView, daily: bool) -> Markup {
+    html! {
+        form.panel #digest method="post" action={ "/desk/org/" (org.org_id) "/digest" } {
+            (layout::csrf_field(visit))
+            p #digest-state { "Новые заявления приходят председателю на почту: "
+                @if daily { "одним письмом в день (утром следующего дня)." } @else { "каждое сразу." } }
+            input type="hidden" name="daily" value=(if daily { "no" } else { "yes" });
+            button.secondary #digest-toggle type="submit" {
+                @if daily { "Присылать каждое заявление сразу" } @else { "Присылать одним письмом в день" }
+            }
+        }
+    }
+}
+
+/// `POST /desk/org/{id}/digest`.
+pub async fn digest(
+    visit: Visit,
+    State(web): State<Web>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let fields = Fields::parse(&body).unwrap_or_default();
+    if !visit.csrf_ok(&web, fields.text(csrf::FIELD)) {
+        return desk_again(&visit, &web, &id, &fields, Refused::stale("digest")).await;
+    }
+    let org = match app::input::id(&id, "id") {
+        Ok(org) => org,
+        Err(error) => {
+            return desk_again(&visit, &web, &id, &fields, Refused::of("digest", &error)).await;
+        }
+    };
+    let daily = fields.text("daily") == "yes";
+    match web
+        .app
+        .set_application_digest(&visit.viewer, org, daily)
+        .await
+    {
+        Ok(()) => Redirect::to(&format!("/desk/org/{id}")).into_response(),
+        Err(error) => desk_again(&visit, &web, &id, &fields, Refused::of("digest", &error)).await,
+    }
+}
+
 /// `POST /desk/org/{id}/passport`.
 pub async fn update(
     visit: Visit,

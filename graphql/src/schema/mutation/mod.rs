@@ -19,6 +19,6 @@ pub use crate::schema::mutation::organization::{
 };
 
 /// An optional `ID` argument as the application layer takes it.
-fn id_text(id: Option<ID>) -> Option<String> {
+pub(crate) fn id_text(id: Option<ID>) -> Option<String> {
     id.map(|id| id.0)
 }

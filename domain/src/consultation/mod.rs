@@ -1,0 +1,241 @@
+//! Consultations (stream `consultation-<uuid>`): a member or a chair asks the
+//! legal or methodological service of their regional organisation a question;
+//! the service answers (a thread of messages), closes it, and may publish it
+//! to the library without the asker's name.
+//!
+//! Who may ask, to which region, and who answers are the caller's checks
+//! (`app`); what a question may go through is decided here.
+
+mod answer;
+mod ask;
+mod close;
+mod events;
+mod publish;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{DocumentId, OrgId, PersonId, UserId};
+use crate::library::StoredFile;
+
+pub use answer::AnswerConsultation;
+pub use ask::AskConsultation;
+pub use close::CloseConsultation;
+pub use events::ConsultationEvent;
+pub use publish::PublishConsultation;
+
+/// The longest topic, in characters.
+pub const MAX_TOPIC: usize = 200;
+/// The longest question or answer, in characters.
+pub const MAX_MESSAGE: usize = 10_000;
+
+/// Which service of the regional organisation a question is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Service {
+    /// The legal service (правовая инспекция труда).
+    Legal,
+    /// The methodological service (методическая служба).
+    Methodological,
+}
+
+/// Who asked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Asker {
+    /// A member, from their cabinet.
+    Member(PersonId),
+    /// A chair, by their role's token.
+    Holder(UserId),
+}
+
+/// What was asked and by whom: the sealed part of `ConsultationAsked`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Asked {
+    /// Who asked.
+    pub asker: Asker,
+    /// The topic, e.g. «Оплата сверхурочной работы».
+    pub topic: String,
+    /// The question.
+    pub text: String,
+    /// A file attached (in the file store by its hash).
+    pub attachment: Option<StoredFile>,
+}
+
+/// A question as its rules see it: folded from its stream.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Consultation {
+    /// Whether it was asked (a stream without it is no question).
+    pub asked: bool,
+    /// The region it is addressed to.
+    pub region_id: Option<OrgId>,
+    /// Messages of the service so far.
+    pub answers: u32,
+    /// Whether it was closed.
+    pub closed: bool,
+    /// Its document in the library, once published.
+    pub published: Option<DocumentId>,
+}
+
+/// Every command on a question.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConsultationCommand {
+    /// [`AskConsultation`].
+    Ask(AskConsultation),
+    /// [`AnswerConsultation`].
+    Answer(AnswerConsultation),
+    /// [`CloseConsultation`].
+    Close(CloseConsultation),
+    /// [`PublishConsultation`].
+    Publish(PublishConsultation),
+}
+
+/// Why a command on a question was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ConsultationRefusal {
+    /// No question was asked under this id.
+    #[error("no such question")]
+    NotFound,
+    /// A question was asked under this id already.
+    #[error("the question exists already")]
+    Exists,
+    /// The question is closed: it takes no more answers and is not closed twice.
+    #[error("the question is closed")]
+    Closed,
+    /// A question published before, or one with no answer to publish.
+    #[error("only an answered question is published, once")]
+    NotPublishable,
+    /// A blank or overlong topic.
+    #[error("the topic must be 1..{MAX_TOPIC} characters")]
+    Topic,
+    /// A blank or overlong question or answer.
+    #[error("the text must be 1..{MAX_MESSAGE} characters")]
+    Text,
+}
+
+impl From<AskConsultation> for ConsultationCommand {
+    fn from(command: AskConsultation) -> ConsultationCommand {
+        ConsultationCommand::Ask(command)
+    }
+}
+
+impl From<AnswerConsultation> for ConsultationCommand {
+    fn from(command: AnswerConsultation) -> ConsultationCommand {
+        ConsultationCommand::Answer(command)
+    }
+}
+
+impl From<CloseConsultation> for ConsultationCommand {
+    fn from(command: CloseConsultation) -> ConsultationCommand {
+        ConsultationCommand::Close(command)
+    }
+}
+
+impl From<PublishConsultation> for ConsultationCommand {
+    fn from(command: PublishConsultation) -> ConsultationCommand {
+        ConsultationCommand::Publish(command)
+    }
+}
+
+/// Decides a command on a question.
+///
+/// # Errors
+/// A [`ConsultationRefusal`]: see each command.
+pub fn decide(
+    consultation: &Consultation,
+    command: &ConsultationCommand,
+    today: NaiveDate,
+) -> Result<Vec<ConsultationEvent>, ConsultationRefusal> {
+    match command {
+        ConsultationCommand::Ask(c) => ask::decide(consultation, c, today),
+        ConsultationCommand::Answer(c) => answer::decide(consultation, c, today),
+        ConsultationCommand::Close(c) => close::decide(consultation, c, today),
+        ConsultationCommand::Publish(c) => publish::decide(consultation, c, today),
+    }
+}
+
+/// Folds `event` into the question. Validates nothing: the log is history.
+pub fn evolve(consultation: &mut Consultation, event: &ConsultationEvent) {
+    match event {
+        ConsultationEvent::Asked { region_id, .. } => {
+            consultation.asked = true;
+            consultation.region_id = Some(*region_id);
+        }
+        ConsultationEvent::Answered { message, .. } => consultation.answers = *message,
+        ConsultationEvent::Closed { .. } => consultation.closed = true,
+        ConsultationEvent::Published { document_id, .. } => {
+            consultation.published = Some(*document_id);
+        }
+    }
+}
+
+/// Refuses a blank text or one over `max` characters with `refusal`.
+fn bounded(
+    text: &str,
+    max: usize,
+    refusal: ConsultationRefusal,
+) -> Result<(), ConsultationRefusal> {
+    let chars = text.trim().chars().count();
+    if chars == 0 || chars > max {
+        return Err(refusal);
+    }
+    Ok(())
+}
+
+/// Refuses a command on a question never asked.
+fn existing(consultation: &Consultation) -> Result<(), ConsultationRefusal> {
+    if !consultation.asked {
+        return Err(ConsultationRefusal::NotFound);
+    }
+    Ok(())
+}
+
+/// Shared fixtures of the commands' tests.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::ids::ConsultationId;
+    use crate::testing::{Given, TestHarness, org, today};
+
+    pub const QUESTION: ConsultationId = ConsultationId(Uuid::from_u128(800));
+
+    pub fn asked() -> ConsultationEvent {
+        ConsultationEvent::Asked {
+            consultation_id: QUESTION,
+            region_id: org(1),
+            service: Service::Legal,
+            asked_on: today(),
+            personal: Some(Asked {
+                asker: Asker::Member(PersonId(Uuid::from_u128(5))),
+                topic: "Сверхурочная работа".into(),
+                text: "Как оплачивается работа сверх нормы?".into(),
+                attachment: None,
+            }),
+        }
+    }
+
+    pub fn answered(message: u32) -> ConsultationEvent {
+        ConsultationEvent::Answered {
+            consultation_id: QUESTION,
+            message,
+            answered_on: today(),
+            personal: Some("По статье 152 ТК РФ.".into()),
+        }
+    }
+
+    pub fn closed() -> ConsultationEvent {
+        ConsultationEvent::Closed {
+            consultation_id: QUESTION,
+            closed_on: today(),
+        }
+    }
+
+    pub fn given(
+        events: impl IntoIterator<Item = ConsultationEvent>,
+    ) -> Given<Consultation, ConsultationCommand, ConsultationEvent, ConsultationRefusal> {
+        TestHarness::new(decide, evolve, today()).given(events)
+    }
+}

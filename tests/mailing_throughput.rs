@@ -1,0 +1,159 @@
+//! The mailing benchmark (see BENCHMARKS.md); ignored by default.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::mailing::{SCHEDULE, Sink, mail_server, mailing};
+use support::smtp_counter::SmtpCounter;
+use support::{Server, stdout};
+use tempfile::TempDir;
+
+/// The SMTP server the campaign goes to: `REESTR_BENCH_SINK=aiosmtpd` for
+/// the Python one of the other mailing tests, otherwise the Rust counter
+/// (the two side by side say which side bounds the rate).
+enum BenchSink {
+    Python(Sink),
+    Rust(SmtpCounter),
+}
+
+impl BenchSink {
+    fn start(dir: &std::path::Path) -> Option<BenchSink> {
+        if std::env::var("REESTR_BENCH_SINK").as_deref() == Ok("aiosmtpd") {
+            let python = mail_server()?;
+            return Some(BenchSink::Python(Sink::start_counting(&python, dir)));
+        }
+        Some(BenchSink::Rust(SmtpCounter::start()))
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            BenchSink::Python(_) => "aiosmtpd",
+            BenchSink::Rust(_) => "smtp_counter",
+        }
+    }
+
+    fn address(&self) -> &str {
+        match self {
+            BenchSink::Python(sink) => &sink.address,
+            BenchSink::Rust(sink) => &sink.address,
+        }
+    }
+
+    fn count(&self) -> u64 {
+        match self {
+            BenchSink::Python(sink) => sink.count(),
+            BenchSink::Rust(sink) => sink.count(),
+        }
+    }
+}
+
+/// The throughput benchmark (not run by default; no figure is asserted):
+/// `REESTR_BENCH_MEMBERS=100000 cargo test --release --test mailing_throughput -- --ignored --nocapture`
+/// generates a union, sends one campaign to all of it through an SMTP sink
+/// that only counts (`REESTR_BENCH_SINK`: see [`BenchSink`]), and prints messages per second and the latency of
+/// member lookups idle and during the campaign.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run it in release, see BENCHMARKS.md"]
+async fn campaign_throughput() {
+    let members = std::env::var("REESTR_BENCH_MEMBERS").unwrap_or_else(|_| "3000".into());
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let out = stdout(
+        support::reestr(&data)
+            .args(["generate", "--members", &members, "--seed", "11"])
+            .output()
+            .unwrap(),
+    );
+    let admin = out.lines().last().unwrap().to_string();
+    let central = out
+        .lines()
+        .find_map(|l| l.strip_prefix("CENTRAL organisation: "))
+        .unwrap()
+        .to_string();
+    let key = dir.path().join("mail.key");
+    let Some(sink) = BenchSink::start(dir.path()) else {
+        return;
+    };
+    let args = [
+        "serve",
+        "--smtp",
+        sink.address(),
+        "--mail-key-file",
+        key.to_str().unwrap(),
+        "--mail-rate",
+        "1000000",
+        "--mail-connections",
+        "16",
+        // The bench polls progress and times lookups as one holder, faster
+        // than a person would: the request limits are not what it measures.
+        "--no-request-limits",
+    ];
+    let (server, _) = Server::run(&data, &args, "GraphQL").await;
+    let people = members_page(&server, &admin, &central).await;
+    let lookup = async |server: &Server| {
+        let started = Instant::now();
+        for id in people.iter().take(200) {
+            server
+                .ok(
+                    "query($id: ID!) { member(id: $id) { id email } }",
+                    json!({ "id": id }),
+                    Some(&admin),
+                )
+                .await;
+        }
+        started.elapsed() / 200
+    };
+    let idle = lookup(&server).await;
+    let started = Instant::now();
+    let id = server
+        .ok(SCHEDULE, json!({ "input": { "orgId": central, "subject": "Замер", "body": "Текст **письма**." } }), Some(&admin))
+        .await["scheduleMailing"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut busy = Duration::ZERO;
+    let view = loop {
+        let view = mailing(&server, &admin, &id).await;
+        if view["status"] == "FINISHED" {
+            break view;
+        }
+        if view["sent"].as_u64() > Some(0) && busy.is_zero() {
+            busy = lookup(&server).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let elapsed = started.elapsed();
+    let sent = view["sent"].as_u64().unwrap();
+    let counted = sink.count();
+    eprintln!(
+        "campaign to {} recipients: {sent} sent ({counted} counted by {}) in {:.1} s: {:.0} messages/s; \
+         member lookup {:?} idle, {:?} during the campaign ({:.2}x)",
+        view["recipients"],
+        sink.name(),
+        elapsed.as_secs_f64(),
+        sent as f64 / elapsed.as_secs_f64(),
+        idle,
+        busy,
+        busy.as_secs_f64() / idle.as_secs_f64()
+    );
+    drop(sink);
+}
+
+/// Ids of the first members of `org`'s subtree.
+async fn members_page(server: &Server, admin: &str, org: &str) -> Vec<String> {
+    let data = server
+        .ok(
+            "query($org: ID!) { members(orgId: $org, first: 200) { edges { node { id } } } }",
+            json!({ "org": org }),
+            Some(admin),
+        )
+        .await;
+    data["members"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap().to_string())
+        .collect()
+}
