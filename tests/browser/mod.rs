@@ -117,6 +117,21 @@ pub async fn start(screen: Screen) -> Option<Browser> {
     })
 }
 
+/// Marks the page before a click (see [`Browser::click`]) and notes when
+/// it starts to leave; returns the mark.
+const CLICK_MARK: &str = "window.__reestrMark = Math.random(); \
+     window.__reestrLeaving = false; \
+     window.addEventListener('beforeunload', function () { window.__reestrLeaving = true; }, { once: true }); \
+     return window.__reestrMark;";
+
+/// Where the page stands after a click: replaced by another (and loaded),
+/// leaving, or busy with an htmx request.
+const CLICK_STATE: &str = "return { \
+     replaced: window.__reestrMark !== arguments[0], \
+     loaded: document.readyState === 'complete', \
+     leaving: window.__reestrLeaving === true, \
+     busy: document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling') !== null };";
+
 impl Browser {
     /// Signs in at `origin`'s sign-in page with `token` and waits for the
     /// holder's home.
@@ -240,9 +255,42 @@ impl Browser {
         self.find(css).await.select_by_value(value).await.unwrap();
     }
 
-    /// Clicks the element `css`.
+    /// Clicks the element `css` and waits until what the click started has
+    /// settled: a new page loaded (a form's submit returns before the browser
+    /// leaves the old page, whose elements would still be read) or htmx's
+    /// request swapped in.
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap();
+        let element = self.find(css).await;
+        let mark = self
+            .client
+            .execute(CLICK_MARK, vec![])
+            .await
+            .unwrap()
+            .as_f64()
+            .unwrap_or_default();
+        element.click().await.unwrap();
+        self.settle(mark).await;
+    }
+
+    /// Waits (up to 10 s) for the page marked `mark` before a click to be
+    /// replaced by a loaded one, or, when it is not leaving, for htmx to be
+    /// idle; a page that stays quiet for 200 ms started nothing.
+    async fn settle(&self, mark: f64) {
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(10) {
+            // A page being replaced may not answer scripts: still in transit.
+            if let Ok(state) = self.client.execute(CLICK_STATE, vec![json!(mark)]).await {
+                let said = |key: &str| state[key].as_bool().unwrap_or(false);
+                if said("replaced") && said("loaded") {
+                    return;
+                }
+                let quiet = !said("replaced") && !said("leaving") && !said("busy");
+                if quiet && started.elapsed() > Duration::from_millis(200) {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// The value of the field `css`.
