@@ -64,6 +64,13 @@ pub enum Error {
         /// The file's name, its expected SHA-256.
         sha256: String,
     },
+    /// A file of the file store that does not open with the key its event
+    /// gives (another key, or bytes changed after they were sealed).
+    #[error("the stored file {sha256} does not open with its key")]
+    UnreadableFile {
+        /// The file's name in the store.
+        sha256: String,
+    },
     /// The storage refused to grow (a full disk); nothing of the append was
     /// written, and appends succeed again once there is space.
     #[error("the log's disk is full: nothing was written ({message})")]

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use async_trait::async_trait;
+use domain::consultation::FileKey;
 use domain::library::FileHash;
 use sha2::{Digest, Sha256};
 
@@ -36,6 +37,41 @@ pub trait FileStore: Send + Sync {
     /// [`Error::CorruptFile`] when the bytes kept no longer have that hash;
     /// storage failures.
     async fn get(&self, hash: &FileHash) -> Result<Option<Vec<u8>>, Error>;
+}
+
+/// Keeps `bytes` in `store` encrypted under `key` ([`crate::vault::seal_file`])
+/// and returns the ciphertext's hash, its name in the store: a file whose key
+/// is sealed in an event, so the file dies with that event's vault key.
+///
+/// # Errors
+/// As [`FileStore::put`].
+pub async fn put_sealed(
+    store: &dyn FileStore,
+    key: &FileKey,
+    bytes: &[u8],
+) -> Result<FileHash, Error> {
+    store.put(&crate::vault::seal_file(key, bytes)).await
+}
+
+/// What [`put_sealed`] kept under `hash`, opened with `key`; `None` when the
+/// store holds nothing under `hash`.
+///
+/// # Errors
+/// [`Error::UnreadableFile`] when the bytes do not open with `key`;
+/// as [`FileStore::get`].
+pub async fn get_sealed(
+    store: &dyn FileStore,
+    hash: &FileHash,
+    key: &FileKey,
+) -> Result<Option<Vec<u8>>, Error> {
+    let Some(sealed) = store.get(hash).await? else {
+        return Ok(None);
+    };
+    crate::vault::open_file(key, &sealed)
+        .map(Some)
+        .ok_or_else(|| Error::UnreadableFile {
+            sha256: hash.to_string(),
+        })
 }
 
 /// The SHA-256 of `bytes`.
@@ -184,5 +220,31 @@ mod tests {
         ));
         let other = hash_of(b"never kept");
         assert!(store.get(&other).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_sealed_file_is_stored_as_ciphertext_and_opens_with_its_key_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DirectoryFiles::new(dir.path().join(FILES_DIR));
+        let plain = "Скан паспорта Ивановой".as_bytes();
+        let key = crate::vault::new_file_key();
+        let hash = put_sealed(&store, &key, plain).await.unwrap();
+        let on_disk = std::fs::read(store.path(&hash)).unwrap();
+        assert!(!on_disk.windows(plain.len()).any(|w| w == plain));
+        assert_ne!(hash, hash_of(plain), "named by the ciphertext");
+        let opened = get_sealed(&store, &hash, &key).await.unwrap();
+        assert_eq!(opened.as_deref(), Some(plain));
+        let wrong = crate::vault::new_file_key();
+        assert!(matches!(
+            get_sealed(&store, &hash, &wrong).await,
+            Err(Error::UnreadableFile { .. })
+        ));
+        let clear = store.put(plain).await.unwrap();
+        assert!(matches!(
+            get_sealed(&store, &clear, &key).await,
+            Err(Error::UnreadableFile { .. })
+        ));
+        let other = hash_of(b"never kept");
+        assert!(get_sealed(&store, &other, &key).await.unwrap().is_none());
     }
 }

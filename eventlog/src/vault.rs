@@ -11,6 +11,7 @@
 
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use domain::consultation::{FILE_KEY_LEN, FileKey};
 use rand::RngCore;
 use uuid::Uuid;
 
@@ -180,6 +181,59 @@ impl KeyEncryptionKey {
     }
 }
 
+/// The first byte of a sealed file, so another format can follow.
+const FILE_FORMAT: u8 = 1;
+
+/// Associated data of a sealed file: its ciphertext opens as nothing else.
+const FILE_LABEL: &[u8] = b"reestr sealed file\0";
+
+/// A fresh random key for one file (a consultation's attachment), which
+/// the event sealing it carries: deleting that event's vault key makes the
+/// file unreadable though its bytes stay in the file store.
+pub fn new_file_key() -> FileKey {
+    let mut key = [0; FILE_KEY_LEN];
+    rand::rng().fill_bytes(&mut key);
+    FileKey::from_bytes(key)
+}
+
+/// `bytes` encrypted under `key` for the file store: format byte, random
+/// nonce, ciphertext and tag (XChaCha20-Poly1305, as the vault's seals).
+pub fn seal_file(key: &FileKey, bytes: &[u8]) -> Vec<u8> {
+    let mut nonce = [0; NONCE_LEN];
+    rand::rng().fill_bytes(&mut nonce);
+    let cipher = XChaCha20Poly1305::new(&chacha20poly1305::Key::from(*key.as_bytes()));
+    let payload = Payload {
+        msg: bytes,
+        aad: FILE_LABEL,
+    };
+    // Encryption into a Vec fails only on buffer exhaustion, which Vec does not have.
+    let sealed = cipher
+        .encrypt(&XNonce::from(nonce), payload)
+        .unwrap_or_default();
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
+    out.push(FILE_FORMAT);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&sealed);
+    out
+}
+
+/// The bytes [`seal_file`] sealed under `key`; `None` when `sealed` is not
+/// that (another key, changed or cut bytes, a file stored in clear).
+pub fn open_file(key: &FileKey, sealed: &[u8]) -> Option<Vec<u8>> {
+    let (&format, rest) = sealed.split_first()?;
+    if format != FILE_FORMAT || rest.len() < NONCE_LEN {
+        return None;
+    }
+    let (nonce, ciphertext) = rest.split_at(NONCE_LEN);
+    let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
+    let cipher = XChaCha20Poly1305::new(&chacha20poly1305::Key::from(*key.as_bytes()));
+    let payload = Payload {
+        msg: ciphertext,
+        aad: FILE_LABEL,
+    };
+    cipher.decrypt(&XNonce::from(nonce), payload).ok()
+}
+
 impl std::fmt::Debug for KeyEncryptionKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("KeyEncryptionKey(..)")
@@ -195,6 +249,24 @@ impl std::fmt::Debug for VaultKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sealed_file_opens_only_with_its_key_and_unchanged() {
+        let key = new_file_key();
+        let plain = "Справка о доходах Ивановой".as_bytes();
+        let sealed = seal_file(&key, plain);
+        assert!(!sealed.windows(plain.len()).any(|w| w == plain));
+        assert_ne!(sealed, seal_file(&key, plain), "a fresh nonce each time");
+        assert_eq!(open_file(&key, &sealed).as_deref(), Some(plain));
+        assert_eq!(open_file(&new_file_key(), &sealed), None);
+        for cut in [0, 1, 1 + NONCE_LEN, sealed.len() - 1] {
+            assert_eq!(open_file(&key, &sealed[..cut]), None, "cut at {cut}");
+        }
+        let mut changed = sealed.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        assert_eq!(open_file(&key, &changed), None);
+        assert_eq!(open_file(&key, plain), None, "a file in clear is no seal");
+    }
 
     #[test]
     fn sealed_data_opens_only_with_its_key_and_event() {

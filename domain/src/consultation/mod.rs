@@ -63,6 +63,57 @@ pub struct Asked {
     pub attachment: Option<StoredFile>,
 }
 
+/// Bytes of a [`FileKey`].
+pub const FILE_KEY_LEN: usize = 32;
+
+/// A 256-bit key one attached file is encrypted with, chosen at random by the
+/// caller (the charter makes no randomness); stored as 64 hexadecimal digits.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct FileKey([u8; FILE_KEY_LEN]);
+
+impl FileKey {
+    /// The key whose bytes are `bytes`.
+    pub fn from_bytes(bytes: [u8; FILE_KEY_LEN]) -> FileKey {
+        FileKey(bytes)
+    }
+
+    /// Its bytes.
+    pub fn as_bytes(&self) -> &[u8; FILE_KEY_LEN] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for FileKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FileKey(..)")
+    }
+}
+
+impl TryFrom<String> for FileKey {
+    type Error = &'static str;
+    fn try_from(hex: String) -> Result<FileKey, &'static str> {
+        const BAD: &str = "a file key is 64 hexadecimal digits";
+        let digits = hex.as_bytes();
+        if digits.len() != 2 * FILE_KEY_LEN {
+            return Err(BAD);
+        }
+        let mut key = [0; FILE_KEY_LEN];
+        for (byte, pair) in key.iter_mut().zip(digits.chunks_exact(2)) {
+            let high = char::from(pair[0]).to_digit(16).ok_or(BAD)?;
+            let low = char::from(pair[1]).to_digit(16).ok_or(BAD)?;
+            *byte = u8::try_from(high * 16 + low).map_err(|_| BAD)?;
+        }
+        Ok(FileKey(key))
+    }
+}
+
+impl From<FileKey> for String {
+    fn from(key: FileKey) -> String {
+        key.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+}
+
 /// A question as its rules see it: folded from its stream.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Consultation {
