@@ -8,6 +8,10 @@
 //! ADMIN publishes the question to the library without the asker's name,
 //! found by the library's search; the member's erasure takes their question
 //! and its thread out of every answer and out of the log's clear text.
+//! The attachment is kept encrypted under a key sealed with the question: its
+//! bytes are nowhere in clear in the data directory (its file store
+//! included) before the erasure or after, the asker and the service download
+//! it byte for byte from the pages, and after the erasure nobody does.
 //! Skipped with a warning without aiosmtpd; failing under `CI=true`.
 
 mod support;
@@ -16,7 +20,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use support::mailing::{Sink, bodies, cabinet_codes, mail_server, serve_args, until};
-use support::{Server, error_code};
+use support::{Server, error_code, pages};
 
 const FIELDS: &str = "id regionId regionName service askedOn topic text askerName erased
     attachmentName answers { message on text } closedOn publishedDocumentId mayAnswer mayPublish";
@@ -56,6 +60,53 @@ fn publish_query() -> String {
 const SECRET: &str =
     "Моя фамилия Иванова, и директор школы № 7 Пётр Сидоров не платит мне за классное руководство";
 const TOPIC: &str = "Доплата за классное руководство";
+/// What the attached file says: a string nobody else writes, looked for in
+/// every file of the data directory.
+const MARKER: &str = "Скан-приказ-Q7731: нагрузка Ивановой, классное руководство 5 «Б»";
+
+/// Every file under `dir`, however deep (the database, its WAL, the file store).
+fn every_file(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(every_file(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// Asserts that no file of the data directory `dir` holds `needle`'s bytes
+/// in clear (but the SMTP sink's `mail/`, the e-mails the registry sent).
+fn nowhere_in_clear(dir: &std::path::Path, needle: &str, when: &str) {
+    let needle = needle.as_bytes();
+    let mail = dir.join("mail");
+    let files = every_file(dir);
+    assert!(
+        files.iter().any(|f| f.starts_with(dir.join("files"))),
+        "{when}: no file store to look in"
+    );
+    for path in files.into_iter().filter(|f| !f.starts_with(&mail)) {
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "{when}: {} holds it in clear",
+            path.display()
+        );
+    }
+}
+
+/// The files kept in the data directory's file store.
+fn stored_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let store = dir.join("files");
+    if store.exists() {
+        every_file(&store)
+    } else {
+        Vec::new()
+    }
+}
 
 fn b64(bytes: &[u8]) -> String {
     use base64::Engine;
@@ -137,7 +188,7 @@ async fn askers_and_the_regions_service_alone_see_a_question_answered_published_
     let ask = |service: &str, topic: &str, text: &str| json!({ "input": { "service": service, "topic": topic, "text": text } });
     let mut asking = ask("LEGAL", TOPIC, SECRET);
     asking["input"]["fileName"] = json!("приказ.txt");
-    asking["input"]["contentBase64"] = json!(b64("Приказ о распределении нагрузки".as_bytes()));
+    asking["input"]["contentBase64"] = json!(b64(MARKER.as_bytes()));
     let asked = s.ok(&ask_query(), asking, Some(&token)).await;
     let question = &asked["askConsultation"];
     let id = question["id"].as_str().unwrap().to_string();
@@ -146,6 +197,12 @@ async fn askers_and_the_regions_service_alone_see_a_question_answered_published_
     assert_eq!(question["topic"], TOPIC);
     assert_eq!(question["text"], SECRET);
     assert_eq!(question["attachmentName"], "приказ.txt");
+    // Kept encrypted: one file in the store, and the marker nowhere in clear
+    // in the data directory, before any erasure.
+    let kept = stored_files(dir.path());
+    assert_eq!(kept.len(), 1, "the attachment is kept");
+    let ciphertext = kept[0].clone();
+    nowhere_in_clear(dir.path(), MARKER, "before the erasure");
     assert!(
         question["askerName"].is_null(),
         "the asker is not shown their own name back"
@@ -263,6 +320,48 @@ async fn askers_and_the_regions_service_alone_see_a_question_answered_published_
         .filter_map(|n| n["viewerId"].as_str())
         .collect();
     assert!(readers.contains(&region_admin_id.as_str()), "{reads}");
+
+    // The attachment, decrypted for the asker and the service alone, byte for
+    // byte, from the pages (the cabinet's session and a staff session).
+    let code_mail = cabinet_codes(&sink.dir, "ivanova@mail.ru").len();
+    s.ok(
+        "mutation($s: String!, $e: String!) { requestCabinetCode(snils: $s, email: $e) }",
+        json!({ "s": snils, "e": "ivanova@mail.ru" }),
+        None,
+    )
+    .await;
+    until(
+        Duration::from_secs(30),
+        "a second cabinet code",
+        async || cabinet_codes(&sink.dir, "ivanova@mail.ru").len() > code_mail,
+    )
+    .await;
+    let code = cabinet_codes(&sink.dir, "ivanova@mail.ru").pop().unwrap();
+    let members_pages = pages::session(
+        s,
+        "/cabinet",
+        "/cabinet/signin",
+        &[
+            ("snils", snils.as_str()),
+            ("email", "ivanova@mail.ru"),
+            ("code", code.as_str()),
+        ],
+    )
+    .await;
+    let services_pages = pages::session(s, "/signin", "/signin", &[("token", &region_admin)]).await;
+    let outsiders_pages = pages::session(s, "/signin", "/signin", &[("token", &other_admin)]).await;
+    let attachment = format!("/consultations/{id}/attachment");
+    for (who, cookies) in [
+        ("the asker", &members_pages),
+        ("the service", &services_pages),
+    ] {
+        let (status, bytes) = pages::get(s, cookies, &attachment).await;
+        assert_eq!(status, 200, "{who}: {}", String::from_utf8_lossy(&bytes));
+        assert!(bytes == MARKER.as_bytes(), "{who} got other bytes");
+    }
+    let (status, bytes) = pages::get(s, &outsiders_pages, &attachment).await;
+    assert_eq!(status, 403, "another region's ADMIN downloads it");
+    assert!(!String::from_utf8_lossy(&bytes).contains(MARKER));
 
     // Answers: the service only; a thread; the asker notified and shown.
     let answer = |text: &str| json!({ "input": { "consultationId": id, "text": text } });
@@ -468,6 +567,14 @@ async fn askers_and_the_regions_service_alone_see_a_question_answered_published_
     // The signed-out member's token is no longer good.
     let gone = s.graphql(&list_query(), json!({}), Some(&token)).await;
     assert!(!gone["errors"][0].is_null(), "{gone}");
+    // Nor is the attachment anyone's: its key died with the question's.
+    let (status, bytes) = pages::get(s, &services_pages, &attachment).await;
+    assert_eq!(status, 404, "the service after the erasure");
+    assert!(!String::from_utf8_lossy(&bytes).contains(MARKER));
+    let (status, bytes) = pages::get(s, &members_pages, &attachment).await;
+    assert_ne!(status, 200, "the erased asker's session");
+    assert!(!String::from_utf8_lossy(&bytes).contains(MARKER));
+    assert!(ciphertext.exists(), "the ciphertext stays, unreadable");
 
     // Nor anywhere in the log's clear text.
     let status = server.terminate(Duration::from_secs(20));
@@ -477,16 +584,6 @@ async fn askers_and_the_regions_service_alone_see_a_question_answered_published_
     for needle in ["Сидоров", TOPIC, "комиссию по трудовым спорам"] {
         assert!(!printed.contains(needle), "reestr events prints {needle:?}");
     }
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.to_string_lossy().contains(".sqlite") {
-            let bytes = std::fs::read(&path).unwrap();
-            let needle = "Сидоров".as_bytes();
-            assert!(
-                !bytes.windows(needle.len()).any(|w| w == needle),
-                "{} holds the question",
-                path.display()
-            );
-        }
-    }
+    nowhere_in_clear(dir.path(), "Сидоров", "after the erasure");
+    nowhere_in_clear(dir.path(), MARKER, "after the erasure");
 }

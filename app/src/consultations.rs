@@ -12,8 +12,8 @@
 //! questions' keys (`App::erase_personal_data`).
 
 use domain::consultation::{
-    self, AnswerConsultation, AskConsultation, Asker, CloseConsultation, ConsultationCommand,
-    ConsultationRefusal, MAX_MESSAGE, MAX_TOPIC, PublishConsultation, Service,
+    self, AnswerConsultation, AskConsultation, Asker, Attachment, CloseConsultation,
+    ConsultationCommand, ConsultationRefusal, MAX_MESSAGE, MAX_TOPIC, PublishConsultation, Service,
 };
 use domain::ids::{ConsultationId, DocumentId, OrgId};
 use domain::library::{
@@ -157,7 +157,7 @@ impl App {
         let text = input::text(input.text.clone(), "text", MAX_MESSAGE)?;
         let attachment = match (&input.content, &input.file_name) {
             (Some(content), name) if !content.trim().is_empty() => Some(
-                self.keep_file(name.as_deref().unwrap_or("вложение"), content)
+                self.keep_attachment(name.as_deref().unwrap_or("вложение"), content)
                     .await?,
             ),
             _ => None,
@@ -329,10 +329,14 @@ impl App {
         self.question_for(viewer, view, reads)
     }
 
-    /// A question's attached file, for its asker and its service.
+    /// A question's attached file, for its asker and its service, decrypted
+    /// with the key sealed in the question (a question asked before
+    /// attachments were encrypted has its file in clear).
     ///
     /// # Errors
-    /// As [`App::consultation`]; `NOT_FOUND` without an attachment.
+    /// As [`App::consultation`]; `NOT_FOUND` without an attachment (and so
+    /// once erased); `INTERNAL` when the stored file is corrupt or does not
+    /// open with its key.
     pub async fn consultation_attachment(
         &self,
         viewer: &Viewer,
@@ -345,16 +349,38 @@ impl App {
             .asked
             .and_then(|a| a.attachment)
             .ok_or(Error::NotFound { what: "attachment" })?;
-        let bytes = self
-            .files
-            .get(&stored.sha256)
-            .await
-            .map_err(Error::internal)?
-            .ok_or(Error::NotFound { what: "file" })?;
+        let Attachment { file, key } = stored;
+        let bytes = match &key {
+            Some(key) => eventlog::files::get_sealed(self.files.as_ref(), &file.sha256, key).await,
+            None => self.files.get(&file.sha256).await,
+        }
+        .map_err(Error::internal)?
+        .ok_or(Error::NotFound { what: "file" })?;
         Ok(LibraryFile {
-            file_name: stored.file_name.clone(),
-            content_type: projections::library::kind_of(stored.format).content_type(),
+            file_name: file.file_name,
+            content_type: projections::library::kind_of(file.format).content_type(),
             bytes,
+        })
+    }
+
+    /// The attachment `content` (base64) checked as the library's files
+    /// are, then encrypted under a fresh random key and kept in the file
+    /// store as ciphertext: the key goes in the question's sealed part, so
+    /// the asker's erasure leaves nothing readable in the store.
+    async fn keep_attachment(&self, file_name: &str, content: &str) -> Result<Attachment, Error> {
+        let (file_name, bytes, format) = crate::library::checked_file(file_name, content)?;
+        let key = eventlog::vault::new_file_key();
+        let sha256 = eventlog::files::put_sealed(self.files.as_ref(), &key, &bytes)
+            .await
+            .map_err(Error::from)?;
+        Ok(Attachment {
+            file: StoredFile {
+                sha256,
+                format,
+                size: bytes.len() as u64,
+                file_name,
+            },
+            key: Some(key),
         })
     }
 

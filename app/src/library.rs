@@ -473,36 +473,7 @@ impl App {
         file_name: &str,
         content: &str,
     ) -> Result<StoredFile, Error> {
-        let file_name = input::text(file_name.to_string(), "fileName", MAX_FILE_NAME)?;
-        if content.len() > MAX_FILE_BYTES.div_ceil(3) * 4 + 4 {
-            return Err(too_large());
-        }
-        let bytes = STANDARD
-            .decode(content.trim())
-            .map_err(|e| Error::invalid("content", format!("the file is not base64: {e}")))?;
-        if bytes.len() > MAX_FILE_BYTES {
-            return Err(too_large());
-        }
-        let format = match extract::detect(&bytes) {
-            Some(FileKind::Pdf) => FileFormat::Pdf,
-            Some(FileKind::Docx) => FileFormat::Docx,
-            Some(FileKind::Odt) => FileFormat::Odt,
-            Some(FileKind::Text) => FileFormat::Text,
-            None => {
-                return Err(Error::invalid(
-                    "content",
-                    "the file is not a PDF, DOCX, ODT or plain text file (judged by its content)",
-                ));
-            }
-        };
-        if let Some(named) = format_named(&file_name)
-            && named != format
-        {
-            return Err(Error::invalid(
-                "content",
-                format!("the file is named as {named:?} but its content is {format:?}"),
-            ));
-        }
+        let (file_name, bytes, format) = checked_file(file_name, content)?;
         let sha256 = self.files.put(&bytes).await.map_err(Error::from)?;
         Ok(StoredFile {
             sha256,
@@ -582,4 +553,44 @@ pub(crate) fn refused(refusal: LibraryRefusal) -> Error {
         LibraryRefusal::FutureDate { .. } => "issuedOn",
     };
     Error::invalid(field, refusal.to_string())
+}
+
+/// The file `content` (base64) decoded and checked as the library's files
+/// are (at most [`MAX_FILE_BYTES`], a PDF, DOCX, ODT or text file by its
+/// content, not named as another): its name, bytes and format.
+pub(crate) fn checked_file(
+    file_name: &str,
+    content: &str,
+) -> Result<(String, Vec<u8>, FileFormat), Error> {
+    let file_name = input::text(file_name.to_string(), "fileName", MAX_FILE_NAME)?;
+    if content.len() > MAX_FILE_BYTES.div_ceil(3) * 4 + 4 {
+        return Err(too_large());
+    }
+    let bytes = STANDARD
+        .decode(content.trim())
+        .map_err(|e| Error::invalid("content", format!("the file is not base64: {e}")))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    let format = match extract::detect(&bytes) {
+        Some(FileKind::Pdf) => FileFormat::Pdf,
+        Some(FileKind::Docx) => FileFormat::Docx,
+        Some(FileKind::Odt) => FileFormat::Odt,
+        Some(FileKind::Text) => FileFormat::Text,
+        None => {
+            return Err(Error::invalid(
+                "content",
+                "the file is not a PDF, DOCX, ODT or plain text file (judged by its content)",
+            ));
+        }
+    };
+    if let Some(named) = format_named(&file_name)
+        && named != format
+    {
+        return Err(Error::invalid(
+            "content",
+            format!("the file is named as {named:?} but its content is {format:?}"),
+        ));
+    }
+    Ok((file_name, bytes, format))
 }

@@ -360,10 +360,12 @@ impl From<MeetingEvent> for Event {
 /// `OrganizationPassportUpdated` v1 had no `effective_on` (undated).
 /// `PersonalDataErased` v1 kept the erasure's basis in clear; v2 seals it with
 /// the person's other personal data.
+/// `ConsultationAsked` v1 had no clear `file`: an attachment was stored in
+/// clear and named only in the sealed part (v2 reads it as `None`).
 pub fn current_schema_version(event_type: &str) -> Option<u32> {
     match event_type {
         "OrganizationRegistered" => Some(3),
-        "OrganizationPassportUpdated" | "PersonalDataErased" => Some(2),
+        "OrganizationPassportUpdated" | "PersonalDataErased" | "ConsultationAsked" => Some(2),
         "OrganizationRenamed"
         | "OrganizationMoved"
         | "OrganizationDissolved"
@@ -393,7 +395,10 @@ pub fn current_schema_version(event_type: &str) -> Option<u32> {
 /// ([`Event::file`]): a copy of the log decodes only those to find the files
 /// it must take along. Beside [`Event::file`], so both change together.
 pub fn names_file(event_type: &str) -> bool {
-    matches!(event_type, "DocumentUploaded" | "DocumentRevised")
+    matches!(
+        event_type,
+        "DocumentUploaded" | "DocumentRevised" | "ConsultationAsked"
+    )
 }
 
 impl Event {
@@ -402,6 +407,7 @@ impl Event {
     pub fn file(&self) -> Option<&FileHash> {
         match self {
             Event::Library(e) => e.file(),
+            Event::Consultation(e) => e.file(),
             _ => None,
         }
     }

@@ -37,6 +37,11 @@ const UPCASTERS: &[Upcaster] = &[
         from_version: 1,
         upcast: passport_updated_v1_to_v2,
     },
+    Upcaster {
+        event_type: "ConsultationAsked",
+        from_version: 1,
+        upcast: consultation_asked_v1_to_v2,
+    },
 ];
 
 /// The payload of a stored `event_type` event at `schema_version`, in today's shape.
@@ -126,6 +131,14 @@ fn passport_updated_v1_to_v2(payload: &mut Map<String, Value>) -> Result<(), &'s
     Ok(())
 }
 
+/// v1 stored an attachment in clear and named it only in the sealed part (no
+/// key): its question names no file in clear, and its sealed attachment reads
+/// as one without a key.
+fn consultation_asked_v1_to_v2(payload: &mut Map<String, Value>) -> Result<(), &'static str> {
+    payload.entry("file").or_insert(Value::Null);
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +185,16 @@ mod tests {
             serde_json::from_str(&to_current("PersonalDataErased", 1, v1).unwrap()).unwrap();
         assert!(v2.get("basis").is_none(), "{v2}");
         assert_eq!(v2["erased_on"], "2024-01-01");
+    }
+
+    #[test]
+    fn a_v1_question_names_no_file_in_clear() {
+        let v1 =
+            r#"{"consultation_id":"x","region_id":"r","service":"LEGAL","asked_on":"2026-03-01"}"#;
+        let v2: Value =
+            serde_json::from_str(&to_current("ConsultationAsked", 1, v1).unwrap()).unwrap();
+        assert_eq!(v2["file"], Value::Null);
+        assert_eq!(v2["asked_on"], "2026-03-01");
     }
 
     #[test]

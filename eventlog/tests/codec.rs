@@ -4,10 +4,13 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use domain::card_number::CardNumber;
+use domain::consultation::{Asked, Asker, Attachment, FileKey, Service};
+use domain::event::ConsultationEvent;
 use domain::event::{
     AccessEvent, ApplicationEvent, CardEvent, Event, OrganizationEvent, PersonEvent,
 };
-use domain::ids::{ApplicationId, OrgId, PersonId, UserId};
+use domain::ids::{ApplicationId, ConsultationId, OrgId, PersonId, UserId};
+use domain::library::{FileFormat, FileHash, StoredFile};
 use domain::snils::Snils;
 use domain::vocabulary::access::Role;
 use domain::vocabulary::card::{CardBlockReason, CardKind};
@@ -316,5 +319,86 @@ fn a_read_of_a_person_is_stored_as_it_always_was_and_an_applicant_s_by_applicati
     assert_eq!(
         serde_json::from_str::<PersonalDataRead>(&json).unwrap(),
         applicant
+    );
+}
+
+/// A question with an attachment, stored encrypted (`key`) or in clear.
+fn question_with(key: Option<FileKey>) -> (Event, FileHash) {
+    let sha256 = FileHash::parse(&"c7".repeat(32)).unwrap();
+    let attachment = Attachment {
+        file: StoredFile {
+            sha256: sha256.clone(),
+            format: FileFormat::Text,
+            size: 42,
+            file_name: "справка.txt".into(),
+        },
+        key,
+    };
+    let event = ConsultationEvent::Asked {
+        consultation_id: ConsultationId(Uuid::from_u128(77)),
+        region_id: OrgId(Uuid::from_u128(7)),
+        service: Service::Legal,
+        asked_on: d(2026, 3, 1),
+        file: attachment.encrypted_file().cloned(),
+        personal: Some(Asked {
+            asker: Asker::Member(PersonId(Uuid::from_u128(5))),
+            topic: "Нагрузка".into(),
+            text: "Законно ли?".into(),
+            attachment: Some(attachment),
+        }),
+    };
+    (event.into(), sha256)
+}
+
+#[tokio::test]
+async fn a_question_names_its_encrypted_attachment_in_clear_and_seals_its_key() {
+    let dir = TempDir::new().unwrap();
+    let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
+    let key = FileKey::from_bytes([0x5a; 32]);
+    let (event, sha256) = question_with(Some(key.clone()));
+    append_all(&log, std::slice::from_ref(&event)).await;
+    let stored = log.read_stream(&event.stream(), 0).await.unwrap();
+    assert_eq!(stored[0].schema_version, 2);
+    assert!(
+        stored[0].payload.contains(sha256.as_str()),
+        "{}",
+        stored[0].payload
+    );
+    for sealed in [&"5a".repeat(32), "справка"] {
+        assert!(!stored[0].payload.contains(sealed), "{}", stored[0].payload);
+    }
+    let decoded = decode(&stored[0]).unwrap();
+    assert_eq!(decoded, event);
+    assert_eq!(decoded.file(), Some(&sha256));
+}
+
+#[tokio::test]
+async fn a_question_stored_in_schema_v1_reads_with_its_attachment_in_clear() {
+    let dir = TempDir::new().unwrap();
+    let log: Arc<dyn EventLog> = Arc::new(SqliteLog::open(dir.path().join("log.sqlite")).unwrap());
+    let (event, _) = question_with(None);
+    // As v1 wrote it: no `file` in the payload, the attachment without a key.
+    let mut v1 = encode(&event).unwrap();
+    let mut payload: serde_json::Value = serde_json::from_str(&v1.payload).unwrap();
+    payload.as_object_mut().unwrap().remove("file");
+    v1.payload = payload.to_string();
+    v1.schema_version = 1;
+    assert!(!v1.personal.as_deref().unwrap().contains("key"));
+    log.append(AppendRequest::single(
+        event.stream(),
+        ExpectedVersion::NoStream,
+        vec![v1],
+        "v1",
+    ))
+    .await
+    .unwrap();
+    let stored = log.read_stream(&event.stream(), 0).await.unwrap();
+    assert_eq!(stored[0].schema_version, 1);
+    let decoded = decode(&stored[0]).unwrap();
+    assert_eq!(decoded, event);
+    assert_eq!(
+        decoded.file(),
+        None,
+        "a file in clear is not named in clear"
     );
 }

@@ -8,6 +8,7 @@
 mod fixtures;
 pub mod mailing;
 pub mod matrix;
+pub mod pages;
 pub mod smtp_counter;
 pub mod tools;
 

@@ -422,8 +422,8 @@ async fn thread_page(
             @match asked {
                 Some(asked) => {
                     div #question-text { @for line in asked.text.lines() { p { (line) } } }
-                    @if let Some(file) = &asked.attachment {
-                        p { a #attachment href={ "/consultations/" (view.consultation_id) "/attachment" } { "Приложенный файл: " (file.file_name) } }
+                    @if let Some(attachment) = &asked.attachment {
+                        p { a #attachment href={ "/consultations/" (view.consultation_id) "/attachment" } { "Приложенный файл: " (attachment.file.file_name) } }
                     }
                 }
                 None => { p.muted #erased { "Персональные данные автора удалены: текст вопроса и ответов стёрт." } }

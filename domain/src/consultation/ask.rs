@@ -3,11 +3,10 @@
 use chrono::NaiveDate;
 
 use crate::consultation::{
-    Asked, Asker, Consultation, ConsultationEvent, ConsultationRefusal, MAX_MESSAGE, MAX_TOPIC,
-    Service, bounded,
+    Asked, Asker, Attachment, Consultation, ConsultationEvent, ConsultationRefusal, MAX_MESSAGE,
+    MAX_TOPIC, Service, bounded,
 };
 use crate::ids::{ConsultationId, OrgId};
-use crate::library::StoredFile;
 
 /// Ask a question.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,8 +23,8 @@ pub struct AskConsultation {
     pub topic: String,
     /// The question.
     pub text: String,
-    /// A file attached, already in the file store.
-    pub attachment: Option<StoredFile>,
+    /// A file attached, already in the file store (encrypted under its key).
+    pub attachment: Option<Attachment>,
 }
 
 /// # Errors
@@ -46,6 +45,11 @@ pub(crate) fn decide(
         region_id: c.region_id,
         service: c.service,
         asked_on: today,
+        file: c
+            .attachment
+            .as_ref()
+            .and_then(Attachment::encrypted_file)
+            .cloned(),
         personal: Some(Asked {
             asker: c.asker,
             topic: c.topic.trim().to_string(),
@@ -97,5 +101,42 @@ mod tests {
             ..ask()
         };
         given([]).when(long).then_err(ConsultationRefusal::Text);
+    }
+
+    #[test]
+    fn an_encrypted_attachment_is_named_in_clear_by_its_ciphertext() {
+        use crate::consultation::FileKey;
+        use crate::library::fixtures::file;
+        let with = |key: Option<FileKey>| AskConsultation {
+            attachment: Some(Attachment { file: file(3), key }),
+            ..ask()
+        };
+        let decided = decide(
+            &Consultation::default(),
+            &with(Some(FileKey::from_bytes([7; 32]))),
+            crate::testing::today(),
+        )
+        .unwrap();
+        let ConsultationEvent::Asked {
+            file: named,
+            personal,
+            ..
+        } = &decided[0]
+        else {
+            panic!("{decided:?}");
+        };
+        assert_eq!(named.as_ref(), Some(&file(3).sha256));
+        let sealed = personal.as_ref().unwrap().attachment.as_ref().unwrap();
+        assert_eq!(sealed.key, Some(FileKey::from_bytes([7; 32])));
+        let clear = decide(
+            &Consultation::default(),
+            &with(None),
+            crate::testing::today(),
+        )
+        .unwrap();
+        assert!(
+            matches!(&clear[0], ConsultationEvent::Asked { file: None, .. }),
+            "a file stored in clear is not named in clear: {clear:?}"
+        );
     }
 }

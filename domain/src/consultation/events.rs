@@ -3,13 +3,16 @@
 //! Who asked and what they asked (and the service's answers, which quote
 //! the question) are personal data: each event's `personal` field is sealed
 //! under the consultation's own vault key, which the asker's erasure deletes.
-//! What stays in clear is where the question went and when.
+//! What stays in clear is where the question went and when, and the hash of
+//! an attached file's ciphertext in the file store (not personal data: its
+//! key is sealed), so a copy of the log takes the file along.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::consultation::{Asked, Service};
 use crate::ids::{ConsultationId, DocumentId, OrgId};
+use crate::library::FileHash;
 
 /// Events of a question to a regional organisation's service.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -26,6 +29,11 @@ pub enum ConsultationEvent {
         service: Service,
         /// The day it was asked.
         asked_on: NaiveDate,
+        /// The attached file's ciphertext in the file store (the sealed
+        /// attachment's `sha256`, whose key is sealed beside it); `None`
+        /// without an attachment and for one stored in clear (schema v1).
+        #[serde(default)]
+        file: Option<FileHash>,
         /// Who asked and what, sealed; `None` once erased.
         personal: Option<Asked>,
     },
@@ -63,7 +71,8 @@ pub enum ConsultationEvent {
 }
 
 impl ConsultationEvent {
-    /// Every stored type name of this enum (schema version 1).
+    /// Every stored type name of this enum (schema version 1, but
+    /// `ConsultationAsked` 2: see `event::current_schema_version`).
     pub const TYPES: [&'static str; 4] = [
         "ConsultationAsked",
         "ConsultationAnswered",
@@ -106,6 +115,15 @@ impl ConsultationEvent {
             ConsultationEvent::Answered { answered_on, .. } => *answered_on,
             ConsultationEvent::Closed { closed_on, .. } => *closed_on,
             ConsultationEvent::Published { published_on, .. } => *published_on,
+        }
+    }
+
+    /// The file of the file store the event names in clear: an encrypted
+    /// attachment's ciphertext.
+    pub fn file(&self) -> Option<&FileHash> {
+        match self {
+            ConsultationEvent::Asked { file, .. } => file.as_ref(),
+            _ => None,
         }
     }
 

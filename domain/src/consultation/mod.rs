@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{DocumentId, OrgId, PersonId, UserId};
-use crate::library::StoredFile;
+use crate::library::{FileHash, StoredFile};
 
 pub use answer::AnswerConsultation;
 pub use ask::AskConsultation;
@@ -60,7 +60,33 @@ pub struct Asked {
     /// The question.
     pub text: String,
     /// A file attached (in the file store by its hash).
-    pub attachment: Option<StoredFile>,
+    pub attachment: Option<Attachment>,
+}
+
+/// A question's attached file: what the asker uploaded, and the key its bytes
+/// are encrypted with in the file store. Sealed with the question, so the
+/// asker's erasure (which deletes the question's vault key) leaves the stored
+/// bytes unreadable for good.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    /// The file: `sha256` is its key in the file store (the ciphertext's hash
+    /// when `key` is there), `size`, `format` and `file_name` the upload's.
+    #[serde(flatten)]
+    pub file: StoredFile,
+    /// The key its stored bytes are encrypted with; `None` for a question
+    /// asked before attachments were encrypted (its bytes stored in clear).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<FileKey>,
+}
+
+impl Attachment {
+    /// The file it keeps in the file store when that is ciphertext, which
+    /// the event names in clear ([`ConsultationEvent::file`]); `None` for a
+    /// file stored in clear, whose hash would tell what it is.
+    pub fn encrypted_file(&self) -> Option<&FileHash> {
+        self.key.as_ref().map(|_| &self.file.sha256)
+    }
 }
 
 /// Bytes of a [`FileKey`].
@@ -259,6 +285,7 @@ pub(crate) mod fixtures {
             region_id: org(1),
             service: Service::Legal,
             asked_on: today(),
+            file: None,
             personal: Some(Asked {
                 asker: Asker::Member(PersonId(Uuid::from_u128(5))),
                 topic: "Сверхурочная работа".into(),

@@ -119,7 +119,7 @@ impl Consultation {
             .asked
             .as_ref()
             .and_then(|a| a.attachment.as_ref())
-            .map(|f| f.file_name.as_str())
+            .map(|a| a.file.file_name.as_str())
     }
 
     /// The service's messages, oldest first.
