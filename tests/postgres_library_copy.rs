@@ -3,6 +3,9 @@
 //! PostgreSQL and back into another data directory; a server on each copy
 //! hands every version back byte for byte. A copy whose source lacks a file,
 //! or holds one whose bytes no longer match its hash, stops and says which.
+//! A consultation's attachment, stored encrypted under a key sealed in its
+//! question, follows the same way (the event names its ciphertext in clear)
+//! and is downloaded from each copy byte for byte.
 
 #[path = "../eventlog/tests/postgres_support/mod.rs"]
 mod postgres_support;
@@ -168,4 +171,77 @@ async fn library_files_travel_with_the_log_to_postgres_and_back() {
         stderr.contains("does not hold") && stderr.contains(&hash),
         "{stderr}"
     );
+}
+
+const ASK: &str = "mutation($input: AskConsultationInput!) {
+    askConsultation(input: $input) { id attachmentName } }";
+
+/// The question's attachment from `server`'s pages, for a staff `token`.
+async fn attachment(server: &Server, token: &str, id: &str) -> (u16, Vec<u8>) {
+    let cookies = pages::session(server, "/signin", "/signin", &[("token", token)]).await;
+    pages::get(server, &cookies, &format!("/consultations/{id}/attachment")).await
+}
+
+/// The attachment of question `id` comes back from `server` as `bytes` for
+/// each of `tokens`.
+async fn served(server: &Server, tokens: &[&str], id: &str, bytes: &[u8]) {
+    for token in tokens {
+        let (status, served) = attachment(server, token, id).await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&served));
+        assert!(served == bytes, "the attachment changed");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_consultations_attachment_travels_with_the_log_to_postgres_and_back() {
+    let Some(database) = fresh_database().await else {
+        return;
+    };
+    let (dir, central, admin) = init();
+    let server = Server::start(dir.path()).await;
+    let (_, _, school) = branch(&server, &admin, &central, 7).await;
+    let (_, chair) = grant(&server, &admin, "CHAIR", &school, "Петрова").await;
+    let scan = "Справка-Q7731 о нагрузке учителя Петровой, 18 часов".as_bytes();
+    let input = json!({ "service": "LEGAL", "topic": "Нагрузка", "text": "Законно ли?",
+        "fileName": "справка.txt", "contentBase64": base64(scan) });
+    let asked = server
+        .ok(ASK, json!({ "input": input }), Some(&chair))
+        .await;
+    assert_eq!(asked["askConsultation"]["attachmentName"], "справка.txt");
+    let id = asked["askConsultation"]["id"].as_str().unwrap().to_string();
+    // The asker and the service (the root's ADMIN, above every region).
+    let tokens = [chair.as_str(), admin.as_str()];
+    served(&server, &tokens, &id, scan).await;
+    server.terminate(Duration::from_secs(20));
+    let kept = stored_files(dir.path());
+    assert_eq!(kept.len(), 1);
+    let on_disk = std::fs::read(&kept[0]).unwrap();
+    assert!(
+        !on_disk.windows(scan.len()).any(|w| w == scan),
+        "stored in clear"
+    );
+
+    // Into PostgreSQL, served by a node there.
+    let source = dir.path().to_str().unwrap();
+    let out = stdout(copy(source, &database.url));
+    assert!(out.contains("the 1 files they name"), "{out}");
+    let node = Server::on_database(&database.url).await;
+    served(&node, &tokens, &id, scan).await;
+    node.terminate(Duration::from_secs(20));
+
+    // And back into another data directory, whose files/ holds the same file.
+    let back = tempfile::TempDir::new().unwrap();
+    let back_dir = back.path().join("back");
+    let out = stdout(copy(&database.url, back_dir.to_str().unwrap()));
+    assert!(out.contains("the 1 files they name"), "{out}");
+    let names = |files: Vec<std::path::PathBuf>| -> Vec<String> {
+        files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert_eq!(names(stored_files(&back_dir)), names(kept));
+    let returned = Server::start(&back_dir).await;
+    served(&returned, &tokens, &id, scan).await;
+    returned.terminate(Duration::from_secs(20));
 }
