@@ -3,6 +3,8 @@
 //! through `app`.
 //!
 //! - [`render`]: Markdown to HTML and text, the footer, the message.
+//! - [`smtp`]: the SMTP connections kept open, each handed back as soon as
+//!   the server answers.
 //! - [`worker`]: the loop: the one sender among the nodes (the log's
 //!   cross-node turn), the due mailing, batches paced to a rate, retries with
 //!   backoff, outcomes recorded after each batch.
@@ -13,8 +15,9 @@
 //! records one outcome per recipient whatever happens (`domain::mailing`).
 
 pub mod render;
+pub mod smtp;
 pub mod templates;
-pub mod worker;
+mod worker;
 
 use std::time::Duration;
 

@@ -14,11 +14,10 @@ use domain::mailing::{Outcome, Recipient};
 use futures::StreamExt;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use lettre::message::Mailbox;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
 
 use crate::MailerOptions;
 use crate::render::Content;
+use crate::smtp::{Connections, Failure};
 use crate::templates;
 
 /// Attempts of a message the server refuses for now (4xx) before it is
@@ -32,7 +31,7 @@ pub struct Sender {
     app: App,
     options: MailerOptions,
     from: Mailbox,
-    smtp: AsyncSmtpTransport<Tokio1Executor>,
+    smtp: Connections,
     pace: Arc<DefaultDirectRateLimiter>,
 }
 
@@ -55,11 +54,12 @@ impl Sender {
             .from
             .parse()
             .map_err(|e| format!("--mail-from {:?}: {e}", options.from))?;
-        let smtp = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&options.smtp_host)
-            .port(options.smtp_port)
-            .timeout(Some(Duration::from_secs(10)))
-            .pool_config(PoolConfig::new().max_size(options.connections.max(1)))
-            .build();
+        let smtp = Connections::new(
+            &options.smtp_host,
+            options.smtp_port,
+            options.connections,
+            Duration::from_secs(10),
+        );
         let rate = NonZeroU32::new(options.rate.max(1)).unwrap_or(NonZeroU32::MIN);
         let pace = Arc::new(RateLimiter::direct(Quota::per_second(rate)));
         Ok(Sender {
@@ -287,15 +287,13 @@ impl Sender {
         let mut backoff = Duration::from_millis(100);
         loop {
             self.pace.until_ready().await;
-            match self.smtp.send(message.clone()).await {
-                Ok(_) => return Some(Outcome::Delivered),
-                Err(error) if error.is_permanent() => {
-                    return Some(Outcome::Failed(error.to_string()));
-                }
-                Err(error) if error.is_transient() => {
+            match self.smtp.send(&message).await {
+                Ok(()) => return Some(Outcome::Delivered),
+                Err(Failure::Permanent(reason)) => return Some(Outcome::Failed(reason)),
+                Err(Failure::Transient(reason)) => {
                     refused_for_now += 1;
                     if refused_for_now >= TRANSIENT_ATTEMPTS {
-                        return Some(Outcome::Failed(error.to_string()));
+                        return Some(Outcome::Failed(reason));
                     }
                 }
                 // Not reached, or the connection broke: the message is not
