@@ -453,26 +453,23 @@ impl App {
     }
 
     fn seen_question(&self, viewer: &Viewer, id: &str) -> Result<ConsultationView, Error> {
-        let id: ConsultationId = input::id(id, "consultationId")?;
-        let question = self
-            .models
-            .consultations
-            .question(id)
-            .ok_or(Error::NotFound {
-                what: "consultation",
-            })?;
-        if !self.sees_question(viewer, &question) {
-            return Err(Refusal::OutsideSubtree {
-                action: Action::AnswerConsultations,
-            }
-            .into());
-        }
-        Ok(question)
+        self.question_where(viewer, id, App::sees_question)
     }
 
     /// Question `id`, of which the viewer is the service.
     fn served_question(&self, viewer: &Viewer, id: &str) -> Result<ConsultationView, Error> {
         viewer.may(Action::AnswerConsultations)?;
+        self.question_where(viewer, id, App::serves)
+    }
+
+    /// Question `id` if `allowed` lets the viewer reach it; refused as
+    /// outside the subtree otherwise.
+    fn question_where(
+        &self,
+        viewer: &Viewer,
+        id: &str,
+        allowed: fn(&App, &Viewer, &ConsultationView) -> bool,
+    ) -> Result<ConsultationView, Error> {
         let id: ConsultationId = input::id(id, "consultationId")?;
         let question = self
             .models
@@ -481,7 +478,7 @@ impl App {
             .ok_or(Error::NotFound {
                 what: "consultation",
             })?;
-        if !self.serves(viewer, &question) {
+        if !allowed(self, viewer, &question) {
             return Err(Refusal::OutsideSubtree {
                 action: Action::AnswerConsultations,
             }
