@@ -129,3 +129,87 @@ impl Connections {
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    use tokio::net::TcpListener;
+
+    use super::{Connections, Failure};
+
+    fn message() -> lettre::Message {
+        lettre::Message::builder()
+            .from("Профсоюз <noreply@reestr.invalid>".parse().unwrap())
+            .to("member@example.org".parse().unwrap())
+            .subject("Проверка")
+            .body(String::from("Текст"))
+            .unwrap()
+    }
+
+    /// A server that greets and then answers every command with `reply`
+    /// (`None`: greets and never says anything more).
+    async fn server(reply: Option<&'static str>) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let (read, mut write) = stream.into_split();
+                    let _ = write.write_all(b"220 test ESMTP\r\n").await;
+                    let mut lines = BufReader::new(read).lines();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let Some(reply) = reply else { continue };
+                        let answer = if line.starts_with("EHLO") {
+                            "250 test"
+                        } else if line.starts_with("MAIL") {
+                            "250 ok"
+                        } else {
+                            reply
+                        };
+                        let _ = write.write_all(format!("{answer}\r\n").as_bytes()).await;
+                    }
+                });
+            }
+        });
+        port
+    }
+
+    #[tokio::test]
+    async fn a_server_that_stops_answering_is_unavailable_within_the_timeout() {
+        let port = server(None).await;
+        let connections = Connections::new("127.0.0.1", port, 2, Duration::from_millis(300));
+        let started = Instant::now();
+        let sent = connections.send(&message()).await;
+        assert!(matches!(sent, Err(Failure::Unavailable(_))), "{sent:?}");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(connections.idle().is_empty(), "no silent connection kept");
+    }
+
+    #[tokio::test]
+    async fn a_refused_recipient_is_permanent_or_transient_by_the_servers_code() {
+        let port = server(Some("550 no such mailbox")).await;
+        let connections = Connections::new("127.0.0.1", port, 2, Duration::from_secs(5));
+        let sent = connections.send(&message()).await;
+        assert!(
+            matches!(&sent, Err(Failure::Permanent(m)) if m.contains("no such mailbox")),
+            "{sent:?}"
+        );
+        let port = server(Some("451 try later")).await;
+        let connections = Connections::new("127.0.0.1", port, 2, Duration::from_secs(5));
+        let sent = connections.send(&message()).await;
+        assert!(matches!(sent, Err(Failure::Transient(_))), "{sent:?}");
+    }
+
+    #[tokio::test]
+    async fn no_server_is_unavailable() {
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let connections = Connections::new("127.0.0.1", port, 1, Duration::from_secs(5));
+        let sent = connections.send(&message()).await;
+        assert!(matches!(sent, Err(Failure::Unavailable(_))), "{sent:?}");
+    }
+}
