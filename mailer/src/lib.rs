@@ -5,6 +5,8 @@
 //! - [`render`]: Markdown to HTML and text, the footer, the message.
 //! - [`smtp`]: the SMTP connections kept open, each handed back as soon as
 //!   the server answers.
+//! - `outgoing`: the thread messages are built and sent on, niced below the
+//!   API so that a campaign takes the CPU the API leaves.
 //! - [`worker`]: the loop: the one sender among the nodes (the log's
 //!   cross-node turn), the due mailing, batches paced to a rate, retries with
 //!   backoff, outcomes recorded after each batch.
@@ -14,6 +16,7 @@
 //! dies is sent again after the restart (with the same `Message-ID`); the log
 //! records one outcome per recipient whatever happens (`domain::mailing`).
 
+mod outgoing;
 pub mod render;
 pub mod smtp;
 pub mod templates;

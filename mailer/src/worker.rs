@@ -12,27 +12,21 @@ use chrono::Utc;
 use domain::ids::MailingId;
 use domain::mailing::{Outcome, Recipient};
 use futures::StreamExt;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::{Quota, RateLimiter};
 use lettre::message::Mailbox;
 
 use crate::MailerOptions;
+use crate::outgoing::{Letter, Outgoing};
 use crate::render::Content;
-use crate::smtp::{Connections, Failure};
+use crate::smtp::Connections;
 use crate::templates;
 
-/// Attempts of a message the server refuses for now (4xx) before it is
-/// recorded as failed; a server that cannot be reached is waited for instead.
-const TRANSIENT_ATTEMPTS: u32 = 5;
-/// The longest wait between two attempts.
-const MAX_BACKOFF: Duration = Duration::from_secs(5);
-
-/// The sender: the SMTP transport, the pace, the text of the mailing in hand.
+/// The sender: decides what goes to whom, on the server's runtime; the
+/// messages themselves leave from [`Outgoing`]'s thread.
 pub struct Sender {
     app: App,
     options: MailerOptions,
-    from: Mailbox,
-    smtp: Connections,
-    pace: Arc<DefaultDirectRateLimiter>,
+    outgoing: Outgoing,
 }
 
 /// Starts the sender in the background; it runs until the process ends.
@@ -48,7 +42,7 @@ impl Sender {
     /// A sender with `options`.
     ///
     /// # Errors
-    /// A `from` that is no mailbox.
+    /// A `from` that is no mailbox; no thread to send from.
     pub fn new(app: App, options: MailerOptions) -> Result<Sender, String> {
         let from: Mailbox = options
             .from
@@ -62,12 +56,12 @@ impl Sender {
         );
         let rate = NonZeroU32::new(options.rate.max(1)).unwrap_or(NonZeroU32::MIN);
         let pace = Arc::new(RateLimiter::direct(Quota::per_second(rate)));
+        let outgoing = Outgoing::start(from, smtp, pace)
+            .map_err(|e| format!("starting the sending thread: {e}"))?;
         Ok(Sender {
             app,
             options,
-            from,
-            smtp,
-            pace,
+            outgoing,
         })
     }
 
@@ -135,7 +129,7 @@ impl Sender {
             let listed = self.app.list_recipients(&mut campaign).await?;
             tracing::info!(mailing = %id, listed, "recipients listed");
         }
-        let content = Content::render(subject, body);
+        let content = Arc::new(Content::render(subject, body));
         loop {
             let batch = self.app.pending_recipients(id, self.options.batch);
             if batch.is_empty() || campaign.cancelled() {
@@ -164,7 +158,7 @@ impl Sender {
     async fn send_one(
         &self,
         id: MailingId,
-        content: &Content,
+        content: &Arc<Content>,
         recipient: Recipient,
     ) -> Option<(Recipient, Outcome)> {
         let message_id = format!("<{}.{}@reestr>", id.0.simple(), recipient_key(recipient));
@@ -185,7 +179,7 @@ impl Sender {
             let outcomes: Vec<(Notice, NotificationOutcome)> = futures::stream::iter(pending)
                 .map(|notice| async move {
                     let facts = self.app.notice_facts(&notice).await.ok()?;
-                    let content = templates::notice(notice.kind, &facts);
+                    let content = Arc::new(templates::notice(notice.kind, &facts));
                     let message_id = format!(
                         "<n{}.{:?}.{}@reestr>",
                         notice.source,
@@ -218,7 +212,7 @@ impl Sender {
     /// The log failed.
     pub async fn send_digests(&self, book: &mut NoticeBook) -> Result<(), app::Error> {
         for digest in self.app.due_digests(chrono::Local::now().naive_local()) {
-            let content = templates::digest(&digest);
+            let content = Arc::new(templates::digest(&digest));
             let message_id = format!("<d{}.{}@reestr>", digest.day, digest.org.0.simple());
             let Some(outcome) = self
                 .deliver(&content, Recipient::Chair(digest.org), message_id)
@@ -240,7 +234,7 @@ impl Sender {
     /// address could not be read (nothing is recorded; tried again later).
     async fn deliver(
         &self,
-        content: &Content,
+        content: &Arc<Content>,
         recipient: Recipient,
         message_id: String,
     ) -> Option<Outcome> {
@@ -251,7 +245,7 @@ impl Sender {
     /// Sends `content` to `address` as [`Sender::deliver`] does.
     async fn deliver_to(
         &self,
-        content: &Content,
+        content: &Arc<Content>,
         address: Result<Address, app::Error>,
         message_id: String,
     ) -> Option<Outcome> {
@@ -267,42 +261,20 @@ impl Sender {
                 unsubscribe,
             }) => (email, name, unsubscribe),
         };
-        let link = unsubscribe.map(|token| {
+        let unsubscribe = unsubscribe.map(|token| {
             format!(
                 "{}/unsubscribe/{token}",
                 self.options.public_url.trim_end_matches('/')
             )
         });
-        let message = match content.message(
-            &self.from,
-            &email,
-            name.as_deref(),
+        let letter = Letter {
+            content: Arc::clone(content),
+            email,
+            name,
             message_id,
-            link.as_deref(),
-        ) {
-            Ok(message) => message,
-            Err(bad) => return Some(Outcome::Failed(bad.to_string())),
+            unsubscribe,
         };
-        let mut refused_for_now = 0;
-        let mut backoff = Duration::from_millis(100);
-        loop {
-            self.pace.until_ready().await;
-            match self.smtp.send(&message).await {
-                Ok(()) => return Some(Outcome::Delivered),
-                Err(Failure::Permanent(reason)) => return Some(Outcome::Failed(reason)),
-                Err(Failure::Transient(reason)) => {
-                    refused_for_now += 1;
-                    if refused_for_now >= TRANSIENT_ATTEMPTS {
-                        return Some(Outcome::Failed(reason));
-                    }
-                }
-                // Not reached, or the connection broke: the message is not
-                // the cause, so it waits for the server, unrecorded.
-                Err(error) => tracing::debug!(%error, "SMTP server unavailable"),
-            }
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(MAX_BACKOFF);
-        }
+        self.outgoing.send(letter).await
     }
 }
 
