@@ -156,7 +156,7 @@ fn mb(bytes: usize) -> String {
 
 /// What glibc's malloc holds: in use, free inside its heaps (fragmentation),
 /// and mapped on its own (large blocks).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[cfg(all(target_os = "linux", target_env = "gnu", not(feature = "mimalloc")))]
 fn allocator() -> String {
     // SAFETY: both take no arguments and return plain values; SQLite's counter
     // (of the bytes the bundled SQLite has allocated) is thread-safe.
@@ -170,7 +170,19 @@ fn allocator() -> String {
     )
 }
 
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+/// What the bundled SQLite holds (mimalloc keeps no glibc-style counters:
+/// the resident figure below is the whole story).
+#[cfg(feature = "mimalloc")]
+fn allocator() -> String {
+    // SAFETY: takes no arguments, returns a plain value, thread-safe.
+    let sqlite = unsafe { libsqlite3_sys::sqlite3_memory_used() };
+    format!(
+        "mimalloc; SQLite's page caches and statements {}",
+        mb(usize::try_from(sqlite).unwrap_or(0))
+    )
+}
+
+#[cfg(not(any(feature = "mimalloc", all(target_os = "linux", target_env = "gnu"))))]
 fn allocator() -> String {
     "not glibc".into()
 }
