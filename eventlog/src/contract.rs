@@ -13,7 +13,9 @@ use futures::StreamExt;
 use uuid::Uuid;
 
 use crate::backend::Backend;
-use crate::envelope::{AppendRequest, ExpectedVersion, NewEvent, Personal, StreamAppend};
+use crate::envelope::{
+    AppendRequest, ExpectedVersion, NewEvent, Personal, StoredEvent, StreamAppend,
+};
 use crate::error::Error;
 use crate::log::{read_all, subscribe};
 
@@ -49,6 +51,7 @@ macro_rules! contract_suite {
             malformed_appends_are_refused,
             read_all_streams_every_event_in_batches,
             read_positions_returns_those_committed_in_order,
+            read_streams_returns_each_stream_in_the_order_asked,
             subscribe_catches_up_then_goes_live_without_gap_or_duplicate,
             personal_data_reads_back_until_erased_then_never,
             acknowledged_appends_survive_reopening,
@@ -526,6 +529,33 @@ pub async fn read_positions_returns_those_committed_in_order(backend: &dyn TestB
         assert_eq!(event.payload, same.payload);
     }
     assert!(log.read_positions(&[]).await.unwrap().is_empty());
+}
+
+/// `read_streams` returns one list per stream asked, in that order, each as
+/// `read_stream` reads it; a stream never written reads empty.
+pub async fn read_streams_returns_each_stream_in_the_order_asked(backend: &dyn TestBackend) {
+    let log = backend.open().await;
+    for n in 0..20 {
+        log.append(append_one(&format!("many-{}", n % 4), ExpectedVersion::Any))
+            .await
+            .unwrap();
+    }
+    let asked: Vec<String> = ["many-3", "never-written", "many-0", "many-3"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let read = log.read_streams(&asked).await.unwrap();
+    assert_eq!(read.len(), asked.len());
+    for (stream, events) in asked.iter().zip(&read) {
+        let alone = log.read_stream(stream, 0).await.unwrap();
+        let ids =
+            |events: &[StoredEvent]| -> Vec<_> { events.iter().map(|e| e.event_id).collect() };
+        assert_eq!(ids(events), ids(&alone), "{stream}");
+        assert!(events.iter().all(|e| &e.stream == stream));
+    }
+    assert_eq!(read[0].len(), 5);
+    assert!(read[1].is_empty());
+    assert!(log.read_streams(&[]).await.unwrap().is_empty());
 }
 
 /// A subscriber started mid-stream sees the stored events, then those appended

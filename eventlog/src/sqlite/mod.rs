@@ -174,6 +174,20 @@ impl EventLog for SqliteLog {
             .await
     }
 
+    /// All in one blocking call on one connection: a call each cost a hand-off
+    /// to the blocking pool and back each, which at an export's pace was over
+    /// a third of its CPU in the scheduler.
+    async fn read_streams(&self, streams: &[String]) -> Result<Vec<Vec<StoredEvent>>, Error> {
+        let streams = streams.to_vec();
+        self.read(move |conn, kek| {
+            streams
+                .iter()
+                .map(|stream| reader::read_stream(conn, kek, stream, 0))
+                .collect()
+        })
+        .await
+    }
+
     async fn read_batch(&self, after: u64, limit: usize) -> Result<Vec<StoredEvent>, Error> {
         self.read(move |conn, kek| reader::read_batch(conn, kek, after, limit))
             .await

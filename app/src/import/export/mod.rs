@@ -44,9 +44,12 @@ use kept::Kept;
 /// Persons read, written and recorded as read at a time.
 const PAGE: usize = 8192;
 
-/// Streams read at once: the reads (and their unsealing) run on the blocking
-/// pool while this task folds and writes.
-const READS_IN_FLIGHT: usize = 8;
+/// Streams read in one call: one hand-off to the log's readers per this many
+/// persons, not one per person (BENCHMARKS.md, "Allocator").
+const STREAMS_PER_READ: usize = 256;
+/// Reads in flight: the next ones are read (and unsealed) while this task
+/// folds and writes.
+const READS_IN_FLIGHT: usize = 2;
 
 /// An organisation with its earlier parents and the day it left each.
 type Placed = (Organization, Vec<(OrgId, NaiveDate)>);
@@ -223,10 +226,8 @@ impl App {
     /// of then, with its earlier parents and the day it left each, in the
     /// order of their first events.
     async fn organizations_at(&self, org_ids: Vec<OrgId>, at: u64) -> Result<Vec<Placed>, Error> {
-        let log = self.log.clone();
-        let mut streams = futures::stream::iter(org_ids)
-            .map(|org_id| stream_at(log.clone(), org_id.stream(), at))
-            .buffered(READS_IN_FLIGHT);
+        let streams = org_ids.iter().map(|org_id| org_id.stream()).collect();
+        let mut streams = streams_at(self.log.clone(), streams, at);
         let mut found = Vec::new();
         while let Some(events) = streams.next().await {
             let events = events?;
@@ -270,10 +271,8 @@ impl App {
         reads: &PersonalReads,
         summary: &mut ExportSummary,
     ) -> Result<Vec<Vec<String>>, Error> {
-        let log = self.log.clone();
-        let mut streams = futures::stream::iter(ids)
-            .map(|person_id| stream_at(log.clone(), person_id.stream(), at))
-            .buffered(READS_IN_FLIGHT);
+        let streams = ids.iter().map(|person_id| person_id.stream()).collect();
+        let mut streams = streams_at(self.log.clone(), streams, at);
         let mut page = Vec::new();
         while let Some(events) = streams.next().await {
             let mut kept = Kept::default();
@@ -298,13 +297,34 @@ impl App {
     }
 }
 
-/// The events of `stream` up to position `at`.
-async fn stream_at(
+/// The events of each of `streams` up to position `at`, in their order,
+/// read [`STREAMS_PER_READ`] at a time.
+fn streams_at(
     log: std::sync::Arc<dyn EventLog>,
-    stream: String,
+    streams: Vec<String>,
     at: u64,
-) -> Result<Vec<StoredEvent>, Error> {
-    let mut events = log.read_stream(&stream, 0).await?;
-    events.retain(|e| e.position <= at);
-    Ok(events)
+) -> impl futures::Stream<Item = Result<Vec<StoredEvent>, Error>> {
+    let chunks: Vec<Vec<String>> = streams
+        .chunks(STREAMS_PER_READ)
+        .map(<[String]>::to_vec)
+        .collect();
+    futures::stream::iter(chunks)
+        .map(move |chunk| {
+            let log = log.clone();
+            async move { log.read_streams(&chunk).await }
+        })
+        .buffered(READS_IN_FLIGHT)
+        .flat_map(move |read| {
+            let each: Vec<Result<Vec<StoredEvent>, Error>> = match read {
+                Ok(lists) => lists
+                    .into_iter()
+                    .map(|mut events| {
+                        events.retain(|e| e.position <= at);
+                        Ok(events)
+                    })
+                    .collect(),
+                Err(error) => vec![Err(error.into())],
+            };
+            futures::stream::iter(each)
+        })
 }
