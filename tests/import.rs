@@ -363,3 +363,86 @@ fn a_readmission_takes_the_details_of_its_day_even_emptied_ones() {
     );
     assert!(events.iter().all(|e| e["type"] != "MemberProfileUpdated"));
 }
+
+#[test]
+fn a_change_dated_after_a_leaving_recorded_later_is_replayed_before_it() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    let header = "Код члена;Код организации;Фамилия;Имя;Пол;Дата рождения;Категория;Телефон;\
+        Дата вступления;Дата выбытия;Причина выбытия;Прежние сведения";
+    // The phone changed on 13.12.2019 while she was a member; her leaving
+    // was recorded after that, dated 16.11.2019 (as the export writes such
+    // a person: found 40 times in the full union's round trip).
+    let row = "м1;П1;Смирнова;Вера;ж;10.01.1982;работник;+7 917 124-93-58;05.07.2017;16.11.2019;\
+        добровольный выход;\"13.12.2019; телефон=+7 978 973-40-08\"";
+    let orgs = write(dir.path(), "организации.csv", ORGS.as_bytes());
+    let members = write(
+        dir.path(),
+        "члены.csv",
+        format!("{header}\n{row}\n").as_bytes(),
+    );
+    let output = reestr(&data)
+        .args([
+            "import",
+            "--org-file",
+            &orgs,
+            "--member-file",
+            &members,
+            "--report",
+        ])
+        .arg(dir.path().join("first-report.csv"))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let events = log_lines(&data);
+    let person: Vec<&str> = events
+        .iter()
+        .filter_map(|e| e["type"].as_str())
+        .filter(|t| t.starts_with("Member") && *t != "MemberCardIssued")
+        .collect();
+    assert_eq!(
+        person,
+        ["MemberAdmitted", "MemberProfileUpdated", "MembershipEnded"],
+        "{events:?}"
+    );
+    let updated = events
+        .iter()
+        .find(|e| e["type"] == "MemberProfileUpdated")
+        .unwrap();
+    assert_eq!(updated["data"]["updated_on"], "2019-12-13", "{updated}");
+    let ended = events
+        .iter()
+        .find(|e| e["type"] == "MembershipEnded")
+        .unwrap();
+    assert_eq!(ended["data"]["effective_on"], "2019-11-16", "{ended}");
+    // A change in no spell and after none that ended is still refused.
+    let row = "м2;П1;Орлова;Анна;ж;10.01.1982;работник;;05.07.2017;;;\"01.01.2016; телефон=+7 900 000-00-00\"";
+    let members = write(
+        dir.path(),
+        "члены2.csv",
+        format!("{header}\n{row}\n").as_bytes(),
+    );
+    let report = dir.path().join("report.csv");
+    let output = reestr(&dir.path().join("data2"))
+        .args([
+            "import",
+            "--org-file",
+            &orgs,
+            "--member-file",
+            &members,
+            "--report",
+        ])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        text.contains("Изменение 01.01.2016: в этот день человек не состоял в профсоюзе"),
+        "{text}"
+    );
+}

@@ -86,7 +86,7 @@ impl Decider<'_> {
         if let Some(change) = row
             .changes
             .iter()
-            .find(|c| c.on > self.today || !row.spells.iter().any(|s| within(s, c.on)))
+            .find(|c| c.on > self.today || spell_of_change(&row.spells, c.on).is_none())
         {
             let text = if change.on > self.today {
                 format!(
@@ -208,11 +208,10 @@ impl Decider<'_> {
                     Step::Issue(number, kind),
                 ));
             }
-            for change in row
-                .changes
-                .iter()
-                .filter(|c| within(spell, c.on) && !(readmission && c.on == spell.start))
-            {
+            for change in row.changes.iter().filter(|c| {
+                spell_of_change(&row.spells, c.on) == Some(i)
+                    && !(readmission && c.on == spell.start)
+            }) {
                 steps.push((change.on, 3, Step::Change(change)));
             }
             steps.sort_by_key(|(on, rank, _)| (*on, *rank));
@@ -412,6 +411,20 @@ enum Step<'r> {
 /// Whether a change dated `on` falls in `spell`: from its first day up to a
 /// transfer's day (which belongs to the next spell), or up to an end's day
 /// (an update decided that day came before the end).
+/// The spell a change of `on` is replayed in: the one it falls within, or
+/// else the ended spell it follows before the next one begins. A leaving is
+/// often recorded later and dated back, so a change made while the person
+/// was a member can fall after their spell's end: it is decided before that
+/// end, as it was when it was made.
+fn spell_of_change(spells: &[SpellRow], on: NaiveDate) -> Option<usize> {
+    spells.iter().position(|s| within(s, on)).or_else(|| {
+        spells.iter().enumerate().rposition(|(i, s)| {
+            matches!(&s.end, Some((end, SpellEnd::Ended(_), _)) if on > *end)
+                && spells.get(i + 1).is_none_or(|next| on < next.start)
+        })
+    })
+}
+
 fn within(spell: &SpellRow, on: NaiveDate) -> bool {
     on >= spell.start
         && match &spell.end {
