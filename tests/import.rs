@@ -27,6 +27,33 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     path.to_str().unwrap().to_string()
 }
 
+/// `reestr import` of `orgs` and `members` into `data`, bad rows reported
+/// to `report`.
+fn import(data: &Path, orgs: &str, members: &str, report: &Path) -> std::process::Command {
+    let mut command = reestr(data);
+    command
+        .args([
+            "import",
+            "--org-file",
+            orgs,
+            "--member-file",
+            members,
+            "--report",
+        ])
+        .arg(report);
+    command
+}
+
+/// Imports [`ORGS`] and one member `row` under `header` into `data`; bad
+/// rows are reported to `dir/report.csv`.
+fn import_row(dir: &Path, data: &Path, header: &str, row: &str) -> std::process::Output {
+    let orgs = write(dir, "организации.csv", ORGS.as_bytes());
+    let members = write(dir, "члены.csv", format!("{header}\n{row}\n").as_bytes());
+    import(data, &orgs, &members, &dir.join("report.csv"))
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn a_file_with_every_kind_of_bad_row_is_reported_and_changes_nothing() {
     let dir = TempDir::new().unwrap();
@@ -51,16 +78,7 @@ fn a_file_with_every_kind_of_bad_row_is_reported_and_changes_nothing() {
     let members = write(dir.path(), "члены.csv", &bytes);
     let report = dir.path().join("отчёт.csv");
     for extra in [&["--check"][..], &[][..]] {
-        let output = reestr(&data)
-            .args([
-                "import",
-                "--org-file",
-                &orgs,
-                "--member-file",
-                &members,
-                "--report",
-            ])
-            .arg(&report)
+        let output = import(&data, &orgs, &members, &report)
             .args(extra)
             .output()
             .unwrap();
@@ -330,16 +348,7 @@ fn a_readmission_takes_the_details_of_its_day_even_emptied_ones() {
     let row = "м1;П1;Белова;Вера;ж;01.02.1980;работник;;01.09.2021;\
         \"П1; 01.09.2015; 01.09.2019; добровольный выход\";\
         \"01.09.2021; телефон=+7 900 000-00-00; категория=обучающийся\"";
-    let orgs = write(dir.path(), "организации.csv", ORGS.as_bytes());
-    let members = write(
-        dir.path(),
-        "члены.csv",
-        format!("{header}\n{row}\n").as_bytes(),
-    );
-    let output = reestr(&data)
-        .args(["import", "--org-file", &orgs, "--member-file", &members])
-        .output()
-        .unwrap();
+    let output = import_row(dir.path(), &data, header, row);
     assert!(
         output.status.success(),
         "{}",
@@ -375,24 +384,7 @@ fn a_change_dated_after_a_leaving_recorded_later_is_replayed_before_it() {
     // a person: found 40 times in the full union's round trip).
     let row = "м1;П1;Смирнова;Вера;ж;10.01.1982;работник;+7 917 124-93-58;05.07.2017;16.11.2019;\
         добровольный выход;\"13.12.2019; телефон=+7 978 973-40-08\"";
-    let orgs = write(dir.path(), "организации.csv", ORGS.as_bytes());
-    let members = write(
-        dir.path(),
-        "члены.csv",
-        format!("{header}\n{row}\n").as_bytes(),
-    );
-    let output = reestr(&data)
-        .args([
-            "import",
-            "--org-file",
-            &orgs,
-            "--member-file",
-            &members,
-            "--report",
-        ])
-        .arg(dir.path().join("first-report.csv"))
-        .output()
-        .unwrap();
+    let output = import_row(dir.path(), &data, header, row);
     assert!(
         output.status.success(),
         "{}",
@@ -421,26 +413,9 @@ fn a_change_dated_after_a_leaving_recorded_later_is_replayed_before_it() {
     assert_eq!(ended["data"]["effective_on"], "2019-11-16", "{ended}");
     // A change in no spell and after none that ended is still refused.
     let row = "м2;П1;Орлова;Анна;ж;10.01.1982;работник;;05.07.2017;;;\"01.01.2016; телефон=+7 900 000-00-00\"";
-    let members = write(
-        dir.path(),
-        "члены2.csv",
-        format!("{header}\n{row}\n").as_bytes(),
-    );
-    let report = dir.path().join("report.csv");
-    let output = reestr(&dir.path().join("data2"))
-        .args([
-            "import",
-            "--org-file",
-            &orgs,
-            "--member-file",
-            &members,
-            "--report",
-        ])
-        .arg(&report)
-        .output()
-        .unwrap();
+    let output = import_row(dir.path(), &dir.path().join("data2"), header, row);
     assert_eq!(output.status.code(), Some(2));
-    let text = std::fs::read_to_string(&report).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("report.csv")).unwrap();
     assert!(
         text.contains("Изменение 01.01.2016: в этот день человек не состоял в профсоюзе"),
         "{text}"
