@@ -54,6 +54,17 @@ fn import_row(dir: &Path, data: &Path, header: &str, row: &str) -> std::process:
         .unwrap()
 }
 
+/// [`import_row`], which must succeed: the log's events after it.
+fn imported_row(dir: &Path, data: &Path, header: &str, row: &str) -> Vec<Value> {
+    let output = import_row(dir, data, header, row);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    log_lines(data)
+}
+
 #[test]
 fn a_file_with_every_kind_of_bad_row_is_reported_and_changes_nothing() {
     let dir = TempDir::new().unwrap();
@@ -348,13 +359,7 @@ fn a_readmission_takes_the_details_of_its_day_even_emptied_ones() {
     let row = "м1;П1;Белова;Вера;ж;01.02.1980;работник;;01.09.2021;\
         \"П1; 01.09.2015; 01.09.2019; добровольный выход\";\
         \"01.09.2021; телефон=+7 900 000-00-00; категория=обучающийся\"";
-    let output = import_row(dir.path(), &data, header, row);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    let events = log_lines(&data);
+    let events = imported_row(dir.path(), &data, header, row);
     let admitted: Vec<&Value> = events
         .iter()
         .filter(|e| e["type"] == "MemberAdmitted")
@@ -384,13 +389,7 @@ fn a_change_dated_after_a_leaving_recorded_later_is_replayed_before_it() {
     // a person: found 40 times in the full union's round trip).
     let row = "м1;П1;Смирнова;Вера;ж;10.01.1982;работник;+7 917 124-93-58;05.07.2017;16.11.2019;\
         добровольный выход;\"13.12.2019; телефон=+7 978 973-40-08\"";
-    let output = import_row(dir.path(), &data, header, row);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
-    let events = log_lines(&data);
+    let events = imported_row(dir.path(), &data, header, row);
     let person: Vec<&str> = events
         .iter()
         .filter_map(|e| e["type"].as_str())

@@ -408,9 +408,6 @@ enum Step<'r> {
     Change(&'r DetailChange),
 }
 
-/// Whether a change dated `on` falls in `spell`: from its first day up to a
-/// transfer's day (which belongs to the next spell), or up to an end's day
-/// (an update decided that day came before the end).
 /// The spell a change of `on` is replayed in: the one it falls within, or
 /// else the ended spell it follows before the next one begins. A leaving is
 /// often recorded later and dated back, so a change made while the person
@@ -425,6 +422,9 @@ fn spell_of_change(spells: &[SpellRow], on: NaiveDate) -> Option<usize> {
     })
 }
 
+/// Whether a change dated `on` falls in `spell`: from its first day up to a
+/// transfer's day (which belongs to the next spell), or up to an end's day
+/// (an update decided that day came before the end).
 fn within(spell: &SpellRow, on: NaiveDate) -> bool {
     on >= spell.start
         && match &spell.end {

@@ -45,7 +45,8 @@ use kept::Kept;
 const PAGE: usize = 8192;
 
 /// Streams read in one call: one hand-off to the log's readers per this many
-/// persons, not one per person (BENCHMARKS.md, "Allocator").
+/// persons, not one per person (BENCHMARKS.md, "The export reads 256
+/// persons a call").
 const STREAMS_PER_READ: usize = 256;
 /// Reads in flight: the next ones are read (and unsealed) while this task
 /// folds and writes.
