@@ -270,6 +270,12 @@ pub struct Words<T: 'static> {
 impl<T: Copy + PartialEq> Words<T> {
     /// The value `text` spells, any case, ё as е.
     pub fn read(&self, text: &str) -> Option<T> {
+        // A word as exports write it needs no folding: most cells of a
+        // large file, and folding allocates for every spelling.
+        let exact = text.trim();
+        if let Some((value, _)) = self.values.iter().find(|(_, s)| s.contains(&exact)) {
+            return Some(*value);
+        }
         let text = normal(text);
         self.values
             .iter()
@@ -314,6 +320,23 @@ mod tests {
             Some(Column::LastName)
         );
         assert!(Mapping::parse("Surname Фамилия").is_err());
+    }
+
+    #[test]
+    fn a_word_is_read_as_written_in_any_case_and_with_yo() {
+        use crate::import::words::{GENDERS, LEVELS};
+        use domain::vocabulary::organization::OrgLevel;
+        use domain::vocabulary::person::Gender;
+        assert_eq!(GENDERS.read("женский"), Some(Gender::Female));
+        assert_eq!(GENDERS.read(" МУЖ "), Some(Gender::Male));
+        assert_eq!(GENDERS.read("female"), Some(Gender::Female));
+        assert_eq!(LEVELS.read("Первичная"), Some(OrgLevel::Primary));
+        assert_eq!(
+            LEVELS.read("Структурное   подразделение"),
+            Some(OrgLevel::Subdivision)
+        );
+        assert_eq!(GENDERS.read("женщина"), None);
+        assert_eq!(GENDERS.read(""), None);
     }
 
     #[test]
