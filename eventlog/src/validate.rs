@@ -1,6 +1,6 @@
 //! Checks every backend makes on an append request before looking anything up.
 
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 
 use crate::envelope::AppendRequest;
 use crate::error::Error;

@@ -170,3 +170,76 @@ async fn a_bulk_import_is_all_or_nothing_per_batch() {
         .unwrap();
     assert_eq!(head, 2);
 }
+
+fn wal_len(db: &Path) -> u64 {
+    let mut name = db.as_os_str().to_owned();
+    name.push("-wal");
+    std::fs::metadata(name).map_or(0, |m| m.len())
+}
+
+#[tokio::test]
+async fn a_bulk_import_copies_its_wal_into_the_file_as_it_goes() {
+    let dir = TempDir::new().unwrap();
+    let db = dir.path().join("log.sqlite");
+    let log = SqliteLog::open(&db).unwrap();
+    let padding = "я".repeat(2_500);
+    let mut largest_wal = 0;
+    for batch in 0..40 {
+        let requests = (0..500)
+            .map(|n| {
+                let mut event = admitted(&format!("{{\"last_name\":\"{batch}-{n}\"}}"));
+                event.payload = format!("{{\"note\":\"{padding}\"}}");
+                AppendRequest::single(
+                    format!("person-{batch}-{n}"),
+                    ExpectedVersion::NoStream,
+                    vec![event],
+                    "import",
+                )
+            })
+            .collect();
+        log.import(requests).await.unwrap();
+        largest_wal = largest_wal.max(wal_len(&db));
+    }
+    log.finish_import().await.unwrap();
+    let file = std::fs::metadata(&db).unwrap().len();
+    // 20,000 events of 5 KB: without checkpoints the WAL would hold them all;
+    // the load lets it reach 64 MiB (and a batch) before it starts it again.
+    assert!(file > 100 << 20, "{file}");
+    assert!(
+        largest_wal < 72 << 20,
+        "the WAL grew to {largest_wal} bytes beside a file of {file}"
+    );
+    let read = log.read_stream("person-39-499", 0).await.unwrap();
+    assert!(matches!(&read[0].personal, eventlog::Personal::Plain(p) if p.contains("39-499")));
+    // Ordinary appends after the load checkpoint as before.
+    log.append(imported("person-after", ExpectedVersion::NoStream))
+        .await
+        .unwrap();
+    log.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_stream_erased_before_a_bulk_import_or_in_it_takes_no_personal_data() {
+    let dir = TempDir::new().unwrap();
+    let erase_only = |stream: &str| AppendRequest {
+        streams: vec![],
+        erase_personal_data_of: vec![stream.into()],
+        ..AppendRequest::single(stream, ExpectedVersion::Any, vec![], "import")
+    };
+    // Erased before the load (the log still empty), and during it.
+    let log = SqliteLog::open(dir.path().join("before.sqlite")).unwrap();
+    log.append(erase_only("person-1")).await.unwrap();
+    let refused = log
+        .import(vec![imported("person-1", ExpectedVersion::NoStream)])
+        .await;
+    assert!(matches!(refused, Err(Error::Erased { .. })), "{refused:?}");
+    let log = SqliteLog::open(dir.path().join("during.sqlite")).unwrap();
+    log.import(vec![imported("person-0", ExpectedVersion::NoStream)])
+        .await
+        .unwrap();
+    log.import(vec![erase_only("person-2")]).await.unwrap();
+    let refused = log
+        .import(vec![imported("person-2", ExpectedVersion::NoStream)])
+        .await;
+    assert!(matches!(refused, Err(Error::Erased { .. })), "{refused:?}");
+}

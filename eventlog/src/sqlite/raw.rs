@@ -6,7 +6,7 @@
 //! continue their streams; into an empty log it drops the `(stream, version)`
 //! index as a bulk import does (see `sqlite::import`).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use chrono::DateTime;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -134,13 +134,18 @@ impl Writer {
     pub(crate) fn import_raw(&mut self, batch: RawBatch) -> Result<u64, Error> {
         batch.check_continues(self.head)?;
         if self.bulk.is_none() && self.head == 0 && !batch.events.is_empty() {
-            self.conn.execute_batch(sql::DROP_STREAM_VERSION_INDEX)?;
-            self.bulk = Some(HashMap::new());
+            self.begin_bulk()?;
+        }
+        if let Some(load) = &mut self.bulk {
+            load.keys_without_events = true;
         }
         let mut staged = Staged {
             head: self.head,
             ..Staged::default()
         };
+        if let Some(load) = &self.bulk {
+            load.before_transaction();
+        }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         match self.write_raw(&batch, &mut staged) {
             Ok(Ok(())) => {
@@ -150,9 +155,7 @@ impl Writer {
                 }
                 let erased = !staged.erased.is_empty();
                 self.adopt(staged);
-                if erased {
-                    self.checkpoint();
-                }
+                self.after_bulk_commit(erased);
                 Ok(self.head)
             }
             Ok(Err(refused)) => {

@@ -11,6 +11,16 @@ pub const PRAGMAS: &str = "
     PRAGMA cache_size = -65536;
 ";
 
+/// A bulk load copies the WAL on a thread of its own (see `sqlite::import`).
+pub const AUTOCHECKPOINT_OFF: &str = "PRAGMA wal_autocheckpoint = 0";
+
+/// SQLite's default: a commit that leaves 1,000 pages in the WAL copies them.
+pub const AUTOCHECKPOINT_ON: &str = "PRAGMA wal_autocheckpoint = 1000";
+
+pub const CHECKPOINT_PASSIVE: &str = "PRAGMA wal_checkpoint(PASSIVE)";
+
+pub const ANY_ERASED: &str = "SELECT EXISTS (SELECT 1 FROM vault_erased)";
+
 /// A bulk load into an empty log drops this index (see `sqlite::import`).
 pub const DROP_STREAM_VERSION_INDEX: &str = "DROP INDEX IF EXISTS events_stream_version";
 

@@ -6,7 +6,7 @@
 //! The thread owns the only writing connection, so the version and key caches
 //! below can never disagree with the file.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::envelope::{AppendRequest, Appended, ExpectedVersion, NewEvent};
 use crate::error::Error;
 use crate::raw::{self, EventRow, RawBatch};
+use crate::sqlite::import::BulkLoad;
 use crate::sqlite::sql;
 use crate::validate::validate;
 use crate::vault::{KeyEncryptionKey, VaultKey};
@@ -71,7 +72,7 @@ pub(crate) struct Writer {
     pub(crate) keys: HashMap<String, VaultKey>,
     /// Set while a bulk load runs with the `(stream, version)` index dropped: then
     /// it holds every stream's version (the log was empty when the load began).
-    pub(crate) bulk: Option<HashMap<Box<str>, u64>>,
+    pub(crate) bulk: Option<BulkLoad>,
     /// Wraps every vault key before it is stored.
     pub(crate) kek: Arc<KeyEncryptionKey>,
     /// Why the last commit failed, until one succeeds; the log reports it.
@@ -249,12 +250,15 @@ impl Writer {
             self.keys.clear();
         }
         match &mut self.bulk {
-            Some(all) => all.extend(
-                staged
-                    .versions
-                    .into_iter()
-                    .map(|(stream, version)| (stream.into_boxed_str(), version)),
-            ),
+            Some(load) => {
+                load.keys_without_events |= !staged.erased.is_empty();
+                load.versions.extend(
+                    staged
+                        .versions
+                        .into_iter()
+                        .map(|(stream, version)| (stream.into_boxed_str(), version)),
+                );
+            }
             None => {
                 if self.versions.len() > MAX_CACHED_STREAMS {
                     self.versions.clear();
@@ -347,6 +351,7 @@ impl Writer {
         }
 
         let mut keys = Vec::with_capacity(request.streams.len());
+        let mut missing = Vec::new();
         for append in &request.streams {
             if !append.events.iter().any(|e| e.personal.is_some()) {
                 keys.push(None);
@@ -365,12 +370,26 @@ impl Writer {
                     }));
                 }
                 KeyLookup::Missing => {
-                    let key = VaultKey::generate();
-                    let mut insert = self.conn.prepare_cached(sql::INSERT_VAULT_KEY)?;
-                    insert.execute(params![append.stream, self.kek.wrap(&append.stream, &key)])?;
-                    staged.new_keys.insert(append.stream.clone(), key.clone());
-                    keys.push(Some(key));
+                    missing.push(keys.len());
+                    keys.push(None);
                 }
+            }
+        }
+        if !missing.is_empty() {
+            // A bulk import's request holds thousands of new persons: their
+            // keys are wrapped on every core, like the events are sealed.
+            let kek = &*self.kek;
+            let new = in_parallel(&missing, SEAL_IN_PARALLEL_FROM / 4, |&i| {
+                let key = VaultKey::generate();
+                let wrapped = kek.wrap(&request.streams[i].stream, &key);
+                (key, wrapped)
+            });
+            let mut insert = self.conn.prepare_cached(sql::INSERT_VAULT_KEY)?;
+            for (i, (key, wrapped)) in missing.into_iter().zip(new) {
+                let stream = &request.streams[i].stream;
+                insert.execute(params![stream, wrapped])?;
+                staged.new_keys.insert(stream.clone(), key.clone());
+                keys[i] = Some(key);
             }
         }
 
@@ -485,8 +504,8 @@ impl Writer {
         {
             return Ok(version);
         }
-        if let Some(all) = &self.bulk {
-            return Ok(all.get(stream).copied().unwrap_or(0));
+        if let Some(load) = &self.bulk {
+            return Ok(load.versions.get(stream).copied().unwrap_or(0));
         }
         let mut query = self.conn.prepare_cached(sql::STREAM_VERSION)?;
         query
@@ -504,6 +523,14 @@ impl Writer {
             .or_else(|| self.keys.get(stream))
         {
             return Ok(KeyLookup::Found(key.clone()));
+        }
+        // A key is stored with its stream's first personal event.
+        if let Some(load) = &self.bulk
+            && !load.keys_without_events
+            && !load.versions.contains_key(stream)
+            && !staged.versions.contains_key(stream)
+        {
+            return Ok(KeyLookup::Missing);
         }
         let mut query = self.conn.prepare_cached(sql::VAULT_KEY)?;
         let stored: Option<Vec<u8>> = query.query_row([stream], |row| row.get(0)).optional()?;
@@ -582,15 +609,26 @@ fn seal_all(
         });
         (personal, checksum)
     };
+    in_parallel(rows, SEAL_IN_PARALLEL_FROM, seal)
+}
+
+/// `work` done for each of `items`, in order: split over the cores (at most
+/// four) when there are `from` items or more, else on this thread.
+fn in_parallel<T: Sync, R: Send>(
+    items: &[T],
+    from: usize,
+    work: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    if rows.len() < SEAL_IN_PARALLEL_FROM || threads < 2 {
-        return rows.iter().map(seal).collect();
+    if items.len() < from || threads < 2 {
+        return items.iter().map(work).collect();
     }
-    let part = rows.len().div_ceil(threads);
+    let part = items.len().div_ceil(threads);
+    let work = &work;
     std::thread::scope(|scope| {
-        let parts: Vec<_> = rows
+        let parts: Vec<_> = items
             .chunks(part)
-            .map(|rows| scope.spawn(move || rows.iter().map(seal).collect::<Vec<_>>()))
+            .map(|items| scope.spawn(move || items.iter().map(work).collect::<Vec<_>>()))
             .collect();
         parts
             .into_iter()
