@@ -420,3 +420,59 @@ fn a_change_dated_after_a_leaving_recorded_later_is_replayed_before_it() {
         "{text}"
     );
 }
+
+#[test]
+fn a_refused_dissolution_leaves_its_organisation_registered_when_bad_rows_are_skipped() {
+    let dir = TempDir::new().unwrap();
+    let orgs = format!(
+        "{}\n{}П2;ППО школы № 2;первичная;Т1;;01.09.2001;общее;30;01.06.2024\n",
+        ORGS.lines().next().unwrap().to_string() + ";Дата ликвидации",
+        ORGS.lines()
+            .skip(1)
+            .map(|line| format!("{line};\n"))
+            .collect::<String>()
+    );
+    let orgs = write(dir.path(), "организации.csv", orgs.as_bytes());
+    // Still a member of П2 on the day it is to be dissolved.
+    let members = format!(
+        "{MEMBERS_HEADER}\nм1;П2;Петрова;Мария;ж;14.03.1985;{};работник;01.09.2015\n",
+        snils(101)
+    );
+    let members = write(dir.path(), "члены.csv", members.as_bytes());
+    let report = dir.path().join("report.csv");
+    let rows = |report: &Path| -> Vec<(String, String)> {
+        let text = std::fs::read_to_string(report).unwrap();
+        text.lines()
+            .skip(1)
+            .map(|line| {
+                let cells: Vec<&str> = line.split(';').collect();
+                (cells[1].to_string(), cells[2].to_string())
+            })
+            .collect()
+    };
+
+    // By default the row is bad and nothing is written.
+    let data = dir.path().join("data");
+    stdout(reestr(&data).arg("init").output().unwrap());
+    let before = log_lines(&data);
+    let output = import(&data, &orgs, &members, &report).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(rows(&report), [("6".into(), "Дата ликвидации".into())]);
+    assert_eq!(log_lines(&data), before);
+
+    // Skipping bad rows: the organisation and its member are written, the
+    // dissolution alone is refused and reported on the organisation's row.
+    let output = import(&data, &orgs, &members, &report)
+        .arg("--skip-invalid")
+        .output()
+        .unwrap();
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(output.status.success(), "{summary}");
+    assert_eq!(rows(&report), [("6".into(), "Дата ликвидации".into())]);
+    assert_eq!(summary["writtenMembers"], 1, "{summary}");
+    let events = log_lines(&data);
+    let of = |kind: &str| events.iter().filter(|e| e["type"] == kind).count();
+    assert_eq!(of("OrganizationRegistered"), 5, "{events:?}");
+    assert_eq!(of("MemberAdmitted"), 1);
+    assert_eq!(of("OrganizationDissolved"), 0);
+}

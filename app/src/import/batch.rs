@@ -4,10 +4,10 @@
 //! batch whose commit was not acknowledged is stored once however often it
 //! is sent again.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use eventlog::{AppendRequest, BulkLog, EventLog, StreamAppend};
+use foldhash::{HashSet, HashSetExt};
 use sha2::{Digest, Sha256};
 use tokio::task::JoinHandle;
 

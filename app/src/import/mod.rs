@@ -119,6 +119,15 @@ impl ImportOutcome {
     }
 }
 
+/// What a decision is of: an organisation's registration, a member's row,
+/// or an organisation's dissolution (decided after every member).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RowPart {
+    Organization,
+    Member,
+    Dissolution,
+}
+
 #[derive(Default)]
 struct Pass {
     outcome: ImportOutcome,
@@ -129,6 +138,8 @@ impl App {
     /// Imports `files` as `viewer` (the operator, or a root ADMIN): reads and
     /// checks every row (the charter's `decide` for each), then, unless
     /// `options.mode` says otherwise or a row is bad, writes them in batches.
+    /// With bad rows skipped there is one pass: each row is written as soon
+    /// as it is decided good.
     ///
     /// # Errors
     /// `FORBIDDEN` below the root; `VALIDATION` for an unreadable mapping
@@ -150,6 +161,31 @@ impl App {
             None => Mapping::default(),
         };
         let central = self.central_organization().await?;
+        if options.mode == ImportMode::SkipInvalid {
+            // One pass, each row decided once and written when good: a check
+            // first would find the same bad rows (it decides the same rows in
+            // the same order), and would only double the run.
+            let rows = files
+                .organizations
+                .iter()
+                .chain(&files.members)
+                .map(|path| read::rows_about(path))
+                .sum::<Option<u64>>();
+            progress.pass("запись", rows);
+            let none = HashSet::new();
+            let pass = self
+                .import_pass(
+                    viewer,
+                    files,
+                    &mapping,
+                    central,
+                    Some(&none),
+                    options,
+                    progress,
+                )
+                .await?;
+            return Ok(pass.outcome);
+        }
         progress.pass("проверка", None);
         let checked = self
             .import_pass(viewer, files, &mapping, central, None, options, progress)
@@ -281,7 +317,7 @@ impl App {
                 writing,
                 &mut batcher,
                 &format!("org {}", row.code),
-                false,
+                RowPart::Organization,
             )
             .await?;
             progress.advance(1);
@@ -314,7 +350,7 @@ impl App {
                     Err(bad) => Outcome::Bad(bad),
                 };
                 let key = format!("member {} {}", table.file, row.line);
-                pass.take(outcome, writing, &mut batcher, &key, true)
+                pass.take(outcome, writing, &mut batcher, &key, RowPart::Member)
                     .await?;
             }
         }
@@ -330,7 +366,7 @@ impl App {
                 writing,
                 &mut batcher,
                 &format!("dissolve {}", row.code),
-                false,
+                RowPart::Dissolution,
             )
             .await?;
         }
@@ -355,14 +391,16 @@ impl Pass {
         writing: bool,
         batcher: &mut Batcher,
         key: &str,
-        member: bool,
+        part: RowPart,
     ) -> Result<(), Error> {
+        // A dissolution is the rest of an organisation's row, counted with it.
+        let row = u64::from(part != RowPart::Dissolution);
         match outcome {
-            Outcome::Done => self.outcome.done_rows += 1,
+            Outcome::Done => self.outcome.done_rows += row,
             Outcome::Bad(bad) => self.note_bad(bad),
             Outcome::Write(appends) => {
-                self.outcome.written_rows += 1;
-                self.outcome.written_members += u64::from(member);
+                self.outcome.written_rows += row;
+                self.outcome.written_members += u64::from(part == RowPart::Member);
                 if writing {
                     batcher.push(key, appends).await?;
                 }

@@ -1,7 +1,7 @@
 //! Reading a table file: XLSX (calamine) or CSV (`;` or `,`, UTF-8 or
 //! Windows-1251, judged by the header line). Rows come out one at a time, as
 //! text cells under the columns the header named, so a CSV of millions of rows
-//! is read twice (checked, then written) and never held whole.
+//! is read once a pass and never held whole.
 //!
 //! A CSV row in another encoding than its file's (a Windows-1251 line pasted
 //! into a UTF-8 file, or the other way round) is a bad row of its own.
@@ -166,6 +166,33 @@ impl TableFile {
             return Some(Ok(Row { line, cells }));
         }
     }
+}
+
+/// About how many data rows the table file at `path` has, for a progress
+/// bar's length before the file is read: a CSV's line breaks less its header
+/// (a quoted value with a line break counts twice); `None` for a workbook or
+/// a file that cannot be read (its rows are counted as they are read).
+pub fn rows_about(path: &Path) -> Option<u64> {
+    let is_csv = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("txt"));
+    if !is_csv {
+        return None;
+    }
+    let mut file = File::open(path).ok()?;
+    let mut buffer = vec![0; 1 << 20];
+    let (mut breaks, mut last) = (0u64, b'\n');
+    loop {
+        let n = file.read(&mut buffer).ok()?;
+        if n == 0 {
+            break;
+        }
+        breaks += memchr::memchr_iter(b'\n', &buffer[..n]).count() as u64;
+        last = buffer[n - 1];
+    }
+    // A last line without its line break is a row too.
+    let lines = breaks + u64::from(last != b'\n');
+    Some(lines.saturating_sub(1))
 }
 
 /// Decodes one CSV field; `None` when its bytes are not the file's encoding.

@@ -12,8 +12,6 @@
 mod members;
 mod organizations;
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::NaiveDate;
 use domain::card_number::CardNumber;
 use domain::error::DomainError;
@@ -23,6 +21,7 @@ use domain::organization::{Organization, ParentFacts};
 use domain::person::{self, Person, PersonCommand};
 use domain::snils::Snils;
 use eventlog::{EventLog, ExpectedVersion, NewEvent, StreamAppend, codec};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use projections::registry::Registry;
 
 use crate::commands::person::load_org;
