@@ -462,6 +462,20 @@ pub enum BenchCommand {
     /// Time each web page of a running server (its Server-Timing), signed
     /// in with a root ADMIN token; prints the median and slowest per page.
     Pages(BenchPagesArgs),
+    /// Start `reestr serve` on this log and time it until it listens and
+    /// until /health is 200 (the read models folded), with its memory then;
+    /// stop it with SIGTERM. Prints one JSON line a start.
+    Restart(BenchRestartArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchRestartArgs {
+    /// Starts to time.
+    #[arg(long, default_value_t = 3)]
+    pub repeat: usize,
+    /// Seconds a start may take before the bench gives up.
+    #[arg(long, default_value_t = 1800)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]

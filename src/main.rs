@@ -6,6 +6,7 @@
 mod bench;
 mod bench_api;
 mod bench_reports;
+mod bench_restart;
 mod cli;
 mod command;
 mod copy;
@@ -77,6 +78,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     if let Command::Bench(BenchCommand::Pages(args)) = &cli.command {
         return bench_api::pages(args).await;
     }
+    // The server started is the log's one writer: this process opens nothing.
+    if let Command::Bench(BenchCommand::Restart(args)) = &cli.command {
+        return bench_restart::restart(&cli.store, args).await;
+    }
     if let Command::Schema = &cli.command {
         print!("{}", graphql::schema::sdl());
         return Ok(());
@@ -104,7 +109,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         // Answered above, before any log is opened.
         Command::Copy(_)
         | Command::Schema
-        | Command::Bench(BenchCommand::Api(_) | BenchCommand::Pages(_)) => Ok(()),
+        | Command::Bench(
+            BenchCommand::Api(_) | BenchCommand::Pages(_) | BenchCommand::Restart(_),
+        ) => Ok(()),
     };
     log.shutdown().await?;
     outcome

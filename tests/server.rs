@@ -388,3 +388,41 @@ fn stdout_of_events(data_dir: &std::path::Path) -> usize {
         .filter(|line| !line.trim().is_empty())
         .count()
 }
+
+#[tokio::test]
+async fn bench_restart_times_a_started_server_until_it_is_healthy_and_stops_it() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join("data");
+    stdout(
+        reestr(&data)
+            .args(["generate", "--members", "3000", "--today", "2026-12-01"])
+            .output()
+            .unwrap(),
+    );
+    let output = reestr(&data)
+        .args(["bench", "restart", "--repeat", "2", "--timeout", "120"])
+        .output()
+        .unwrap();
+    let text = stdout(output);
+    let runs: Vec<Value> = text
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(runs.len(), 2, "{text}");
+    for run in &runs {
+        let seconds = |name: &str| run[name].as_f64().unwrap();
+        assert!(seconds("listeningSeconds") > 0.0, "{run}");
+        assert!(
+            seconds("healthySeconds") >= seconds("listeningSeconds"),
+            "{run}"
+        );
+        assert!(run["rssMiB"].as_u64().unwrap() > 0, "{run}");
+        assert!(
+            run["peakRssMiB"].as_u64() >= run["rssMiB"].as_u64(),
+            "{run}"
+        );
+    }
+    // Each server was stopped and closed its log: it opens again here.
+    let events = stdout(reestr(&data).arg("events").output().unwrap());
+    assert!(events.lines().count() > 3000, "{}", events.lines().count());
+}
