@@ -83,7 +83,8 @@ pub struct ImportOptions {
 
 /// Told how far an import is (the command line draws a progress bar).
 pub trait ImportProgress: Send + Sync {
-    /// A pass begins over `total` rows (unknown on the first pass).
+    /// A pass begins over `total` rows: about as many as the CSVs have lines
+    /// on the first pass (unknown for a workbook), exactly on the second.
     fn pass(&self, name: &str, total: Option<u64>);
     /// `rows` more rows are through.
     fn advance(&self, rows: u64);
@@ -161,16 +162,16 @@ impl App {
             None => Mapping::default(),
         };
         let central = self.central_organization().await?;
+        let rows = files
+            .organizations
+            .iter()
+            .chain(&files.members)
+            .map(|path| read::rows_about(path))
+            .sum::<Option<u64>>();
         if options.mode == ImportMode::SkipInvalid {
             // One pass, each row decided once and written when good: a check
             // first would find the same bad rows (it decides the same rows in
             // the same order), and would only double the run.
-            let rows = files
-                .organizations
-                .iter()
-                .chain(&files.members)
-                .map(|path| read::rows_about(path))
-                .sum::<Option<u64>>();
             progress.pass("запись", rows);
             let none = HashSet::new();
             let pass = self
@@ -186,7 +187,7 @@ impl App {
                 .await?;
             return Ok(pass.outcome);
         }
-        progress.pass("проверка", None);
+        progress.pass("проверка", rows);
         let checked = self
             .import_pass(viewer, files, &mapping, central, None, options, progress)
             .await?;

@@ -309,3 +309,24 @@ fn cell_text(cell: &Data) -> String {
         other => other.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_s_rows_are_counted_by_its_lines_before_it_is_read() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let count = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            rows_about(&path)
+        };
+        assert_eq!(count("a.csv", "Код;Имя\n1;а\n2;б\n"), Some(2));
+        assert_eq!(count("b.csv", "Код;Имя\n1;а\n2;б"), Some(2));
+        assert_eq!(count("c.csv", "Код;Имя\n"), Some(0));
+        assert_eq!(count("d.csv", ""), Some(0));
+        assert_eq!(count("e.xlsx", "not read"), None);
+        assert_eq!(rows_about(&dir.path().join("missing.csv")), None);
+    }
+}
