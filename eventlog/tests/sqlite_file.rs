@@ -211,11 +211,13 @@ async fn a_bulk_import_copies_its_wal_into_the_file_as_it_goes() {
     );
     let read = log.read_stream("person-39-499", 0).await.unwrap();
     assert!(matches!(&read[0].personal, eventlog::Personal::Plain(p) if p.contains("39-499")));
-    // Ordinary appends after the load checkpoint as before.
+    // Ordinary appends go on after the load, and the file closes cleanly.
     log.append(imported("person-after", ExpectedVersion::NoStream))
         .await
         .unwrap();
     log.shutdown().await.unwrap();
+    let log = SqliteLog::open(&db).unwrap();
+    assert_eq!(*log.head().borrow(), 20_001);
 }
 
 #[tokio::test]
@@ -233,13 +235,44 @@ async fn a_stream_erased_before_a_bulk_import_or_in_it_takes_no_personal_data() 
         .import(vec![imported("person-1", ExpectedVersion::NoStream)])
         .await;
     assert!(matches!(refused, Err(Error::Erased { .. })), "{refused:?}");
-    let log = SqliteLog::open(dir.path().join("during.sqlite")).unwrap();
+    let during = dir.path().join("during.sqlite");
+    let log = SqliteLog::open(&during).unwrap();
     log.import(vec![imported("person-0", ExpectedVersion::NoStream)])
         .await
         .unwrap();
+    log.import(vec![erase_only("person-0")]).await.unwrap();
+    // The erasure truncated the WAL, the checkpoint thread notwithstanding:
+    // no page with the erased key is left in it.
+    assert_eq!(wal_len(&during), 0);
     log.import(vec![erase_only("person-2")]).await.unwrap();
     let refused = log
         .import(vec![imported("person-2", ExpectedVersion::NoStream)])
         .await;
     assert!(matches!(refused, Err(Error::Erased { .. })), "{refused:?}");
+}
+
+#[tokio::test]
+async fn a_bulk_import_after_keys_were_copied_without_events_looks_them_up() {
+    // A raw batch of keys alone, at head 0 (a hand-built copy): the vault
+    // holds a key of a stream without events, so the load must look it up.
+    let dir = TempDir::new().unwrap();
+    let source = SqliteLog::open(dir.path().join("source.sqlite")).unwrap();
+    source
+        .append(imported("person-k", ExpectedVersion::NoStream))
+        .await
+        .unwrap();
+    let mut batch = source.export(0, 10).await.unwrap();
+    batch.events.clear();
+    batch.commands.clear();
+    assert!(!batch.keys.is_empty());
+    let target = SqliteLog::open(dir.path().join("target.sqlite")).unwrap();
+    target.import_raw(batch).await.unwrap();
+    assert_eq!(*target.head().borrow(), 0);
+    let head = target
+        .import(vec![imported("person-k", ExpectedVersion::NoStream)])
+        .await
+        .unwrap();
+    assert_eq!(head, 1);
+    let read = target.read_stream("person-k", 0).await.unwrap();
+    assert!(matches!(&read[0].personal, eventlog::Personal::Plain(p) if p.contains("\"n\"")));
 }

@@ -20,9 +20,10 @@
 //! own (`reestr-checkpoint`) instead of by the commit that fills it: that copy
 //! was a fifth of the writer's time, and the next batch can be written while
 //! the last is copied. And a stream the load has not written has no vault key
-//! to look up, unless a stream was ever erased.
+//! to look up, unless the vault held anything when the load began or a stream
+//! was erased since.
 
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 
 use chrono::Utc;
@@ -71,17 +72,18 @@ impl Writer {
     /// Ends a bulk load, if one runs: rebuilds the `(stream, version)` index (one
     /// sort, on SQLite's worker threads) and forgets the versions kept meanwhile.
     pub(crate) fn finish_bulk(&mut self) -> Result<(), Error> {
-        let Some(load) = self.bulk.take() else {
+        let Some(mut load) = self.bulk.take() else {
             return Ok(());
         };
-        load.checkpoints.finish();
-        self.conn.execute_batch(sql::AUTOCHECKPOINT_ON)?;
-        if let Err(error) = self.conn.execute_batch(sql::REBUILD_INDEXES) {
-            // Still a load: the index is rebuilt at the next try, or at the next open.
-            self.bulk = Some(BulkLoad {
-                checkpoints: Checkpoints::none(),
-                ..load
-            });
+        std::mem::replace(&mut load.checkpoints, Checkpoints::none()).finish();
+        let finished = self
+            .conn
+            .execute_batch(sql::AUTOCHECKPOINT_ON)
+            .and_then(|()| self.conn.execute_batch(sql::REBUILD_INDEXES));
+        if let Err(error) = finished {
+            // Still a load (its versions kept): the next try, or the next
+            // open, restores the checkpoints and the index.
+            self.bulk = Some(load);
             return Err(error.into());
         }
         Ok(())
@@ -104,18 +106,31 @@ impl Writer {
     }
 
     /// Starts a bulk load into an empty log: drops the `(stream, version)`
-    /// index and moves the WAL's checkpoints to their own thread.
+    /// index and moves the WAL's checkpoints to their own thread (or leaves
+    /// them to SQLite when that thread cannot start).
     pub(crate) fn begin_bulk(&mut self) -> Result<(), Error> {
-        self.conn.execute_batch(sql::DROP_STREAM_VERSION_INDEX)?;
         let keys_without_events = self
             .conn
-            .query_row(sql::ANY_ERASED, [], |row| row.get::<_, bool>(0))?;
+            .query_row(sql::ANY_KEY_OR_ERASURE, [], |row| row.get::<_, bool>(0))?;
         let checkpoints = match self.conn.path().filter(|p| !p.is_empty()) {
-            Some(path) => Checkpoints::start(Connection::open(path)?)?,
+            Some(path) => Connection::open(path)
+                .map_err(Error::from)
+                .and_then(Checkpoints::start)
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, "a bulk load without its checkpoint thread");
+                    Checkpoints::none()
+                }),
             None => Checkpoints::none(),
         };
         if checkpoints.running() {
             self.conn.execute_batch(sql::AUTOCHECKPOINT_OFF)?;
+        }
+        // Last: once the index is dropped, `bulk` must be set (it is what
+        // rebuilds it).
+        if let Err(error) = self.conn.execute_batch(sql::DROP_STREAM_VERSION_INDEX) {
+            checkpoints.finish();
+            self.conn.execute_batch(sql::AUTOCHECKPOINT_ON)?;
+            return Err(error.into());
         }
         self.bulk = Some(BulkLoad {
             versions: HashMap::new(),
@@ -152,10 +167,10 @@ impl Writer {
 pub(crate) struct BulkLoad {
     /// Every stream's version: the log was empty when the load began.
     pub(crate) versions: HashMap<Box<str>, u64>,
-    /// Whether the vault may hold a key or an erasure of a stream without
-    /// events: a stream was erased (before or during the load), or another
-    /// log's keys were copied. Until then a stream the load has no version of
-    /// has no key to look up.
+    /// Whether the vault may hold a key or an erasure of a stream the load has
+    /// no version of: it held a key or an erasure when the load began, a
+    /// stream was erased during it, or another log's keys were copied. Until
+    /// then such a stream has no key to look up.
     pub(crate) keys_without_events: bool,
     checkpoints: Checkpoints,
 }
@@ -176,22 +191,33 @@ const WAL_FRAMES: i64 = 16_384;
 
 /// The thread that copies the WAL into the database during a load, on a
 /// connection of its own, while the writer goes on (a passive checkpoint
-/// takes no lock the writer needs).
+/// takes no lock the writer needs). Stopped by `finish` or when dropped.
 struct Checkpoints {
-    shared: Option<Arc<(Mutex<Progress>, Condvar)>>,
+    shared: Option<Arc<Shared>>,
     thread: Option<JoinHandle<()>>,
 }
+
+type Shared = (Mutex<Progress>, Condvar);
 
 /// What the checkpoint thread was asked and has done.
 #[derive(Default)]
 struct Progress {
     /// Commits announced.
     asked: u64,
-    /// Commits whose frames a finished checkpoint copied.
+    /// Commits whose frames a finished checkpoint copied (or tried to).
     copied: u64,
-    /// Frames in the WAL at the last checkpoint.
+    /// Frames in the WAL at the last checkpoint; unknown (a checkpoint that
+    /// failed or found the WAL busy) counts as too many.
     wal_frames: i64,
+    /// The writer is done with the thread.
     stop: bool,
+    /// The thread has ended: nobody copies any more.
+    gone: bool,
+}
+
+/// The state, whatever a panic elsewhere left in it (counters stay usable).
+fn lock(shared: &Shared) -> MutexGuard<'_, Progress> {
+    shared.0.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Checkpoints {
@@ -204,11 +230,14 @@ impl Checkpoints {
 
     fn start(conn: Connection) -> Result<Checkpoints, Error> {
         conn.execute_batch("PRAGMA busy_timeout = 5000;")?;
-        let shared = Arc::new((Mutex::new(Progress::default()), Condvar::new()));
+        let shared: Arc<Shared> = Arc::new((Mutex::new(Progress::default()), Condvar::new()));
         let theirs = Arc::clone(&shared);
         let thread = std::thread::Builder::new()
             .name("reestr-checkpoint".into())
-            .spawn(move || copy_while_asked(&conn, &theirs))?;
+            .spawn(move || {
+                let _gone = Gone(&theirs);
+                copy_while_asked(&conn, &theirs);
+            })?;
         Ok(Checkpoints {
             shared: Some(shared),
             thread: Some(thread),
@@ -221,11 +250,8 @@ impl Checkpoints {
 
     fn poke(&self) {
         if let Some(shared) = &self.shared {
-            let (progress, changed) = &**shared;
-            if let Ok(mut progress) = progress.lock() {
-                progress.asked += 1;
-                changed.notify_all();
-            }
+            lock(shared).asked += 1;
+            shared.1.notify_all();
         }
     }
 
@@ -244,30 +270,28 @@ impl Checkpoints {
         let Some(shared) = &self.shared else {
             return;
         };
-        let (progress, changed) = &**shared;
-        let Ok(mut progress) = progress.lock() else {
-            return;
-        };
+        let mut progress = lock(shared);
         if past_frames.is_some_and(|frames| progress.wal_frames <= frames) {
             return;
         }
-        while progress.copied < progress.asked && !progress.stop {
-            match changed.wait(progress) {
-                Ok(next) => progress = next,
-                Err(_) => return,
-            }
+        while progress.copied < progress.asked && !progress.stop && !progress.gone {
+            progress = shared
+                .1
+                .wait(progress)
+                .unwrap_or_else(PoisonError::into_inner);
         }
         progress.wal_frames = 0;
     }
 
     /// Waits for the checkpoint running, if any, and stops the thread.
     fn finish(mut self) {
+        self.stop();
+    }
+
+    fn stop(&mut self) {
         if let Some(shared) = self.shared.take() {
-            let (progress, changed) = &*shared;
-            if let Ok(mut progress) = progress.lock() {
-                progress.stop = true;
-                changed.notify_all();
-            }
+            lock(&shared).stop = true;
+            shared.1.notify_all();
         }
         if let Some(thread) = self.thread.take()
             && thread.join().is_err()
@@ -277,35 +301,50 @@ impl Checkpoints {
     }
 }
 
+impl Drop for Checkpoints {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Marks the checkpoint thread ended however it ends, so no one waits for it.
+struct Gone<'a>(&'a Shared);
+
+impl Drop for Gone<'_> {
+    fn drop(&mut self) {
+        lock(self.0).gone = true;
+        self.0.1.notify_all();
+    }
+}
+
 /// The checkpoint thread: a passive checkpoint after each announced commit
 /// (several announced meanwhile share one), until told to stop.
-fn copy_while_asked(conn: &Connection, shared: &(Mutex<Progress>, Condvar)) {
-    let (progress, changed) = shared;
+fn copy_while_asked(conn: &Connection, shared: &Shared) {
     loop {
         let asked = {
-            let Ok(mut state) = progress.lock() else {
-                return;
-            };
+            let mut state = lock(shared);
             while state.copied == state.asked && !state.stop {
-                match changed.wait(state) {
-                    Ok(next) => state = next,
-                    Err(_) => return,
-                }
+                state = shared.1.wait(state).unwrap_or_else(PoisonError::into_inner);
             }
             if state.stop {
                 return;
             }
             state.asked
         };
-        let frames = conn.query_row(sql::CHECKPOINT_PASSIVE, [], |row| row.get::<_, i64>(1));
-        let Ok(mut state) = progress.lock() else {
-            return;
+        // (busy, WAL frames, frames copied): a busy checkpoint copied nothing.
+        let outcome = conn.query_row(sql::CHECKPOINT_PASSIVE, [], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?))
+        });
+        let mut state = lock(shared);
+        state.wal_frames = match outcome {
+            Ok((0, frames)) => frames,
+            Ok(_) => i64::MAX,
+            Err(error) => {
+                tracing::warn!(%error, "a WAL checkpoint during a bulk load failed");
+                i64::MAX
+            }
         };
-        match frames {
-            Ok(frames) => state.wal_frames = frames,
-            Err(error) => tracing::warn!(%error, "a WAL checkpoint during a bulk load failed"),
-        }
         state.copied = asked;
-        changed.notify_all();
+        shared.1.notify_all();
     }
 }

@@ -19,7 +19,9 @@ pub const AUTOCHECKPOINT_ON: &str = "PRAGMA wal_autocheckpoint = 1000";
 
 pub const CHECKPOINT_PASSIVE: &str = "PRAGMA wal_checkpoint(PASSIVE)";
 
-pub const ANY_ERASED: &str = "SELECT EXISTS (SELECT 1 FROM vault_erased)";
+/// Whether the vault holds any key or erasure (a bulk load then looks keys up).
+pub const ANY_KEY_OR_ERASURE: &str =
+    "SELECT EXISTS (SELECT 1 FROM vault_erased) OR EXISTS (SELECT 1 FROM vault)";
 
 /// A bulk load into an empty log drops this index (see `sqlite::import`).
 pub const DROP_STREAM_VERSION_INDEX: &str = "DROP INDEX IF EXISTS events_stream_version";
