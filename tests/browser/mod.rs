@@ -212,12 +212,17 @@ impl Browser {
 
     /// The text of the element `css`.
     /// An element swapped out between finding and reading it (htmx may
-    /// replace the part it is in) is found again.
+    /// replace the part it is in, or the page be replaced by the next one)
+    /// is found again: Chromium reports the second as an unknown error.
     pub async fn text(&self, css: &str) -> String {
         for _ in 0..10 {
             match self.find(css).await.text().await {
                 Ok(text) => return text,
-                Err(e) if format!("{e:?}").contains("StaleElementReference") => {
+                Err(e)
+                    if ["StaleElementReference", "does not belong to the document"]
+                        .iter()
+                        .any(|gone| format!("{e:?}").contains(gone)) =>
+                {
                     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
                 }
                 Err(e) => panic!("reading {css}: {e}"),
