@@ -189,13 +189,21 @@ fn allocator() -> String {
 
 /// Resident and peak resident memory of this process, from /proc.
 fn memory() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let (resident, peak) = memory_kib("self");
+    format!("resident {resident} kB, peak {peak} kB")
+}
+
+/// The resident and the peak resident memory (`VmRSS`, `VmHWM`) of
+/// `/proc/{process}` in KiB (`self`, or a pid); 0 where /proc does not say.
+pub(crate) fn memory_kib(process: &str) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{process}/status")).unwrap_or_default();
     let field = |name: &str| {
         status
             .lines()
             .find_map(|line| line.strip_prefix(name))
-            .map(|v| v.trim().to_string())
-            .unwrap_or_else(|| "?".into())
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse::<u64>().ok())
+            .unwrap_or(0)
     };
-    format!("resident {}, peak {}", field("VmRSS:"), field("VmHWM:"))
+    (field("VmRSS:"), field("VmHWM:"))
 }

@@ -106,28 +106,16 @@ async fn time_start(
         tokio::time::sleep(POLL).await;
     }
     let healthy = started.elapsed().as_secs_f64();
-    let (rss_kib, peak_kib) = memory_of(child.id())?;
+    let (rss_kib, peak_kib) = crate::bench::memory_kib(&child.id().to_string());
+    if rss_kib == 0 {
+        bail!("the server's memory could not be read from /proc");
+    }
     Ok(Start {
         listening,
         healthy,
         rss_kib,
         peak_kib,
     })
-}
-
-/// The resident and the peak resident memory of process `pid`, in KiB.
-fn memory_of(pid: u32) -> anyhow::Result<(u64, u64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .context("reading the server's memory")?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|kib| kib.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    Ok((field("VmRSS:"), field("VmHWM:")))
 }
 
 /// SIGTERM, then waits for the server to close its log.

@@ -76,10 +76,7 @@ impl TableFile {
             |n| n.to_string_lossy().into_owned(),
         );
         let fail = |message: String| vec![BadRow::new(&file, 1, None, Problem::File(message))];
-        let is_xlsx = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"));
-        let (header, rows) = if is_xlsx {
+        let (header, rows) = if is_workbook(path) {
             open_sheet(path, table).map_err(fail)?
         } else {
             open_csv(path).map_err(fail)?
@@ -173,10 +170,7 @@ impl TableFile {
 /// (a quoted value with a line break counts twice); `None` for a workbook or
 /// a file that cannot be read (its rows are counted as they are read).
 pub fn rows_about(path: &Path) -> Option<u64> {
-    let is_csv = path
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv") || e.eq_ignore_ascii_case("txt"));
-    if !is_csv {
+    if is_workbook(path) {
         return None;
     }
     let mut file = File::open(path).ok()?;
@@ -193,6 +187,12 @@ pub fn rows_about(path: &Path) -> Option<u64> {
     // A last line without its line break is a row too.
     let lines = breaks + u64::from(last != b'\n');
     Some(lines.saturating_sub(1))
+}
+
+/// Whether `path` is read as a workbook (XLSX); any other file is a CSV.
+fn is_workbook(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xlsm"))
 }
 
 /// Decodes one CSV field; `None` when its bytes are not the file's encoding.
@@ -327,6 +327,8 @@ mod tests {
         assert_eq!(count("c.csv", "Код;Имя\n"), Some(0));
         assert_eq!(count("d.csv", ""), Some(0));
         assert_eq!(count("e.xlsx", "not read"), None);
+        // Read as a CSV whatever its name, so counted as one.
+        assert_eq!(count("f", "Код\n1\n"), Some(1));
         assert_eq!(rows_about(&dir.path().join("missing.csv")), None);
     }
 }
