@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use app::copy::{CopyPlan, LogCopy};
 use eventlog::{Backend, PostgresLog};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget};
 
 use crate::cli::CopyArgs;
+use crate::progress;
 use crate::store::{Location, redacted};
 
 /// Copies `--from` into `--to`, then verifies the copy.
@@ -92,11 +93,8 @@ async fn copy(
 
 fn progress_bar(length: u64, unit: &str) -> anyhow::Result<ProgressBar> {
     let progress = ProgressBar::with_draw_target(Some(length), ProgressDrawTarget::stderr());
-    progress.set_style(
-        ProgressStyle::with_template(&format!(
-            "{{elapsed_precise}} {{bar:40}} {{pos}}/{{len}} {unit} ({{per_sec}}, {{eta}})"
-        ))
-        .context("the progress bar's template")?,
-    );
+    progress.set_style(progress::style(&format!(
+        "{{elapsed_precise}} {{bar:40}} {{pos}}/{{len}} {unit} ({{rate}}, {{eta}} left)"
+    ))?);
     Ok(progress)
 }

@@ -7,11 +7,11 @@ use anyhow::Context;
 use app::Operator;
 use eventlog::Backend;
 use generator::Config;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget};
 
 use crate::cli::GenerateArgs;
-use crate::init;
 use crate::refusal::Refused;
+use crate::{init, progress};
 
 /// Generates the union, grants the root ADMIN over its CENTRAL organisation and
 /// prints a summary, then the token alone on the last line.
@@ -43,12 +43,9 @@ pub async fn union(
         today,
     };
     let progress = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    progress.set_style(
-        ProgressStyle::with_template(
-            "{elapsed_precise} {bar:40} {pos}/{len} actions ({per_sec}, {eta}) {msg}",
-        )
-        .context("the progress bar's template")?,
-    );
+    progress.set_style(progress::style(
+        "{elapsed_precise} {bar:40} {pos}/{len} actions ({rate}, {eta} left) {msg}",
+    )?);
     let started = Instant::now();
     let summary = generator::generate(log.clone(), &config, &progress)
         .await

@@ -12,10 +12,11 @@ use app::import::report::render_report;
 use app::import::{ImportFiles, ImportMode, ImportOptions, ImportProgress};
 use app::{App, Viewer};
 use eventlog::Backend;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget};
 use serde_json::json;
 
 use crate::cli::{ExportArgs, ImportArgs};
+use crate::progress;
 use crate::refusal::Refused;
 
 /// Where the report goes when `--report` names no file.
@@ -100,12 +101,9 @@ pub async fn import(
     };
     let opened = opening.elapsed().as_secs_f64();
     let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{prefix} {elapsed_precise} {bar:40} {pos}/{len} строк ({per_sec}, осталось {eta})",
-        )
-        .context("the progress bar's template")?,
-    );
+    bar.set_style(progress::style(
+        "{prefix} {elapsed_precise} {bar:40} {pos}/{len} строк ({rate}, осталось {eta})",
+    )?);
     let started = Instant::now();
     let progress = Bar(bar.clone(), std::sync::Mutex::new(Vec::new()));
     let outcome = app

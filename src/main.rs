@@ -17,6 +17,7 @@ mod import;
 mod init;
 mod journal;
 mod mail;
+mod progress;
 mod refusal;
 mod report;
 mod serve;
@@ -44,7 +45,13 @@ fn main() -> ExitCode {
                 ExitCode::from(REFUSED)
             }
             None => {
-                eprintln!("Error: {error:?}");
+                // The chain of causes, never a backtrace: these are the
+                // operator's errors (a busy port, a missing file), and
+                // RUST_BACKTRACE=1 in a shell would bury the one line that says so.
+                eprintln!("Error: {error}");
+                for cause in error.chain().skip(1) {
+                    eprintln!("  caused by: {cause}");
+                }
                 ExitCode::FAILURE
             }
         },

@@ -67,7 +67,7 @@ impl Readers {
     fn open(&self) -> Result<Connection, Error> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags)?;
-        conn.execute_batch("PRAGMA busy_timeout = 5000; PRAGMA cache_size = -65536;")?;
+        conn.execute_batch(sql::READER_PRAGMAS)?;
         Ok(conn)
     }
 }

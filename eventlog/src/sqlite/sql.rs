@@ -11,6 +11,12 @@ pub const PRAGMAS: &str = "
     PRAGMA cache_size = -65536;
 ";
 
+/// A reading connection's settings. Its page cache is small: the kernel's
+/// already holds the file, a catch-up reads each page once, and up to eight
+/// idle connections each kept 64 MiB filled (BENCHMARKS.md, issue 15: 8 MiB
+/// took 0.81x the memory of a started `serve`, no slower).
+pub const READER_PRAGMAS: &str = "PRAGMA busy_timeout = 5000; PRAGMA cache_size = -8192;";
+
 /// A bulk load copies the WAL on a thread of its own (see `sqlite::import`).
 pub const AUTOCHECKPOINT_OFF: &str = "PRAGMA wal_autocheckpoint = 0";
 
