@@ -45,7 +45,7 @@ pub async fn grant_role(
     let (holder, token_hash) = (&holder, &minted.hash);
     let appended = commands
         .execute(issued, || async move {
-            let grant = load_grant(log, user_id).await?;
+            let grant = Loaded::minted(user_id.stream());
             // The organisation as read: had it changed since (dissolved,
             // say), the append is a conflict rather than a grant over it.
             let target = load_org(log, org_id).await?;

@@ -52,7 +52,7 @@ pub async fn submit_application(
     let new = &new;
     let appended = commands
         .execute(issued, || async move {
-            let application = load_application(log, application_id).await?;
+            let application = Loaded::minted(application_id.stream());
             let org = load_org(log, new.org_id).await?;
             let command = SubmitApplication {
                 application_id,
@@ -127,7 +127,10 @@ pub async fn approve_application(
             let org = load_org(log, pending.org_id).await?;
             let admit =
                 application::admission(pending, person_id, home_facts(&org.state), snils_holder)?;
-            let mut person = load_person(log, person_id).await?;
+            let mut person = match snils_holder {
+                Some(holder) => load_person(log, holder).await?,
+                None => Loaded::minted(newcomer.stream()),
+            };
             let hidden = held_outside(issued, facts, &person.state);
             let mut admitted = person::decide(&person.state, &admit.into(), issued.today)
                 .map_err(|refusal| conceal(hidden, refusal))?;

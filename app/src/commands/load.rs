@@ -15,6 +15,19 @@ pub(crate) struct Loaded<S> {
     pub version: u64,
 }
 
+impl<S: Default> Loaded<S> {
+    /// The aggregate of a stream whose id the command has just minted (a
+    /// UUIDv7 of now): nothing to read, since no one can have written it.
+    /// Were it written all the same, the append's `NoStream` would refuse it.
+    pub fn minted(stream: String) -> Loaded<S> {
+        Loaded {
+            stream,
+            state: S::default(),
+            version: 0,
+        }
+    }
+}
+
 impl<S> Loaded<S> {
     /// What to append: `events` with this version as the expectation (none: the
     /// stream must not exist yet). With no events, a pure check that nobody

@@ -50,7 +50,7 @@ pub async fn register_organization(
     let new = &new;
     let appended = commands
         .execute(issued, || async move {
-            let org = load_org(log, org_id).await?;
+            let org = Loaded::minted(org_id.stream());
             let mut streams = Vec::new();
             let parent = match new.parent_id {
                 Some(parent_id) => {

@@ -79,8 +79,11 @@ async fn decide_admission(
         .personal
         .snils
         .and_then(|snils| facts.snils_holder(snils));
+    let mut person = match snils_holder {
+        Some(holder) => load_person(log, holder).await?,
+        None => Loaded::minted(newcomer.stream()),
+    };
     let person_id = snils_holder.unwrap_or(newcomer);
-    let mut person = load_person(log, person_id).await?;
     check_expected(issued, &person.stream, person.version)?;
     let hidden = held_outside(issued, facts, &person.state);
     let home = load_org(log, member.home_org).await?;
