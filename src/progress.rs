@@ -17,7 +17,9 @@ pub fn style(template: &str) -> anyhow::Result<ProgressStyle> {
         ))
 }
 
-/// A rate as a whole number, thousands separated by a thin space.
+/// A rate as a whole number, thousands separated by a thin space (not
+/// indicatif's `HumanCount`, whose "34,120" reads as 34.12 in the Russian
+/// import's bar).
 fn whole(rate: f64) -> String {
     let digits = if rate.is_finite() && rate > 0.0 {
         format!("{:.0}", rate)

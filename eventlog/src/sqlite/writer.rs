@@ -619,10 +619,10 @@ fn in_parallel<T: Sync, R: Send>(
     from: usize,
     work: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    if items.len() < from || cores() < 2 {
+    let threads = cores();
+    if items.len() < from || threads < 2 {
         return items.iter().map(work).collect();
     }
-    let threads = cores();
     let part = items.len().div_ceil(threads);
     let work = &work;
     std::thread::scope(|scope| {
