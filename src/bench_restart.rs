@@ -15,6 +15,9 @@ use crate::cli::{BenchRestartArgs, StoreArgs};
 /// How often `/health` is asked while the server folds the log.
 const POLL: Duration = Duration::from_millis(50);
 
+/// How long after `/health` said 200 the memory is read again.
+const SETTLE: Duration = Duration::from_secs(2);
+
 /// Starts and stops the server `args.repeat` times; prints one JSON line a start.
 pub async fn restart(store: &StoreArgs, args: &BenchRestartArgs) -> anyhow::Result<()> {
     let exe = std::env::current_exe().context("finding the reestr binary")?;
@@ -30,9 +33,13 @@ pub async fn restart(store: &StoreArgs, args: &BenchRestartArgs) -> anyhow::Resu
         if let Some(key) = &store.key_file {
             command.arg("--key-file").arg(key);
         }
+        let folding = args.alternate_snapshots && run % 2 == 1;
+        command.args(["serve", "--listen", "127.0.0.1:0"]);
+        if folding {
+            command.arg("--no-snapshots");
+        }
         let started = Instant::now();
         let mut child = command
-            .args(["serve", "--listen", "127.0.0.1:0"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -47,9 +54,11 @@ pub async fn restart(store: &StoreArgs, args: &BenchRestartArgs) -> anyhow::Resu
             "{}",
             json!({
                 "run": run,
+                "snapshots": !folding,
                 "listeningSeconds": round(start.listening),
                 "healthySeconds": round(start.healthy),
                 "rssMiB": start.rss_kib / 1024,
+                "settledRssMiB": start.settled_kib / 1024,
                 "peakRssMiB": start.peak_kib / 1024,
                 "stopSeconds": round(stop_seconds),
             })
@@ -62,6 +71,7 @@ struct Start {
     listening: f64,
     healthy: f64,
     rss_kib: u64,
+    settled_kib: u64,
     peak_kib: u64,
 }
 
@@ -110,10 +120,15 @@ async fn time_start(
     if rss_kib == 0 {
         bail!("the server's memory could not be read from /proc");
     }
+    // What it keeps once the start's garbage is given back (`serve` asks the
+    // allocator for it once the read models first caught up).
+    tokio::time::sleep(SETTLE).await;
+    let (settled_kib, _) = crate::bench::memory_kib(&child.id().to_string());
     Ok(Start {
         listening,
         healthy,
         rss_kib,
+        settled_kib,
         peak_kib,
     })
 }

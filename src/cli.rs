@@ -370,6 +370,10 @@ pub struct ServeArgs {
     /// say: for load benchmarks, whose many clients share one token.
     #[arg(long)]
     pub no_request_limits: bool,
+    /// Keep no snapshot of the read models (DATA_DIR/snapshots): every start
+    /// folds the whole log, as a rebuild does.
+    #[arg(long)]
+    pub no_snapshots: bool,
     #[command(flatten)]
     pub mail: crate::mail::MailArgs,
 }
@@ -476,6 +480,11 @@ pub struct BenchRestartArgs {
     /// Seconds a start may take before the bench gives up.
     #[arg(long, default_value_t = 1800)]
     pub timeout: u64,
+    /// Alternate starts with and without the read models' snapshot (odd runs
+    /// `--no-snapshots`, folding the whole log; even runs from the snapshot
+    /// the stop before wrote), side by side in one run.
+    #[arg(long)]
+    pub alternate_snapshots: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use app::Operator;
 use eventlog::Backend;
 
-use crate::cli::{DemoArgs, GenerateArgs};
+use crate::cli::{DemoArgs, GenerateArgs, StoreArgs};
 use crate::refusal::Refused;
 use crate::{generate, serve};
 
@@ -14,9 +14,15 @@ const HOLDER: &str = "demo";
 
 /// On an empty log generates the union first; on a log that holds one grants
 /// a fresh root ADMIN instead. Then serves, printing the URL and the token.
-pub async fn run(log: &Arc<dyn Backend>, args: &DemoArgs, operator: &str) -> anyhow::Result<()> {
+pub async fn run(
+    log: &Arc<dyn Backend>,
+    args: &DemoArgs,
+    store: &StoreArgs,
+    operator: &str,
+) -> anyhow::Result<()> {
     // The address first: a busy port is found before minutes of generating.
     let listener = serve::bind(&args.serve).await?;
+    let snapshots = serve::snapshot_store(store, &args.serve)?;
     let head = *log.head().borrow();
     let token = if head == 0 {
         println!(
@@ -38,7 +44,7 @@ pub async fn run(log: &Arc<dyn Backend>, args: &DemoArgs, operator: &str) -> any
             .map_err(Refused)?
             .token
     };
-    serve::serve(log, &args.serve, listener, None, |address| {
+    serve::serve(log, &args.serve, listener, None, snapshots, |address| {
         println!("Open http://{address}/graphql; the read models catch up from the log first (/health says when).");
         println!("Send the header `Authorization: Bearer <token>` with this root ADMIN token (shown once):");
         println!("{token}");

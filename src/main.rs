@@ -3,6 +3,7 @@
 //! that writes goes through the application layer (`app`), which the charter
 //! (`domain`) decides for.
 
+mod allocator;
 mod bench;
 mod bench_api;
 mod bench_reports;
@@ -25,10 +26,6 @@ mod store;
 mod token;
 
 use std::process::ExitCode;
-
-#[cfg(feature = "mimalloc")]
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
@@ -62,7 +59,8 @@ fn start() -> anyhow::Result<()> {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")),
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("warn,projections::runtime=info")),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -103,8 +101,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Reports(args)) => {
             bench_reports::reports(log.clone(), args).await
         }
-        Command::Serve(args) => serve::run(&log, args, &cli.store.data_dir).await,
-        Command::Demo(args) => demo::run(&log, args, &cli.operator).await,
+        Command::Serve(args) => serve::run(&log, args, &cli.store).await,
+        Command::Demo(args) => demo::run(&log, args, &cli.store, &cli.operator).await,
         Command::Token(args) => token::run(&log, args, &cli.operator).await,
         Command::Run(args) => command::run(&log, args, &cli.operator).await,
         Command::Report(args) => report::run(&log, args, &cli.operator).await,

@@ -8,28 +8,70 @@ use std::time::Duration;
 use anyhow::Context;
 use app::App;
 use eventlog::Backend;
+use eventlog::snapshot_key::SnapshotKey;
 use graphql::schema::Limits;
 use graphql::server::{self, ServeOptions};
+use projections::snapshot::SnapshotStore;
 use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 
-use crate::cli::ServeArgs;
+use crate::cli::{ServeArgs, StoreArgs};
+use crate::store::SQLITE_FILE;
+
+/// The directory of the read models' snapshot inside a data directory.
+pub const SNAPSHOTS_DIR: &str = "snapshots";
 
 /// Serves the registry in `log`; prints the address it listens on.
 pub async fn run(
     log: &Arc<dyn Backend>,
     args: &ServeArgs,
-    data_dir: &std::path::Path,
+    store: &StoreArgs,
 ) -> anyhow::Result<()> {
     let listener = bind(args).await?;
+    let snapshots = snapshot_store(store, args)?;
     serve(
         log,
         args,
         listener,
-        Some(crate::document::templates_dir(data_dir)),
+        Some(crate::document::templates_dir(&store.data_dir)),
+        snapshots,
         |_| {},
     )
     .await
+}
+
+/// Where this node keeps its snapshot of the read models: `snapshots/` in
+/// its data directory (each node its own, whichever log it serves), sealed
+/// with a key derived from the key file (`--key-file`, else the one beside
+/// the data directory, created for a PostgreSQL node that has none); none
+/// with `--no-snapshots`, or when the data directory does not exist (a
+/// PostgreSQL node given none: it folds the log at every start).
+pub fn snapshot_store(
+    store: &StoreArgs,
+    args: &ServeArgs,
+) -> anyhow::Result<Option<SnapshotStore>> {
+    if args.no_snapshots {
+        return Ok(None);
+    }
+    if !store.data_dir.is_dir() {
+        eprintln!(
+            "No data directory at {}: no snapshot of the read models is kept, every start folds the whole log.",
+            store.data_dir.display()
+        );
+        return Ok(None);
+    }
+    let key_file = match &store.key_file {
+        Some(path) => path.clone(),
+        None => eventlog::key_file::beside(&store.data_dir.join(SQLITE_FILE))?,
+    };
+    let kek = match eventlog::key_file::read(&key_file)? {
+        Some(kek) => kek,
+        None => eventlog::key_file::create(&key_file)?,
+    };
+    Ok(Some(SnapshotStore::new(
+        store.data_dir.join(SNAPSHOTS_DIR),
+        SnapshotKey::derive(&kek),
+    )))
 }
 
 /// Binds `args.listen`. The demo binds before it generates a union, so a busy
@@ -50,6 +92,7 @@ pub async fn serve(
     args: &ServeArgs,
     listener: TcpListener,
     templates: Option<std::path::PathBuf>,
+    snapshots: Option<SnapshotStore>,
     on_listening: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
     // Listen for the signals before anyone can learn the address and send one.
@@ -64,8 +107,12 @@ pub async fn serve(
         "GraphQL and GraphiQL: http://{address}/graphql (subscriptions: ws://{address}/graphql/ws); /health, /metrics"
     );
     on_listening(address);
-    let mut app = App::start(log.clone());
+    let mut app = match snapshots {
+        Some(store) => App::start_with_snapshots(log.clone(), store),
+        None => App::start(log.clone()),
+    };
     app.set_request_limits(args.request_limits());
+    tokio::spawn(give_back_after_start(app.clone()));
     let sender = crate::mail::start(&mut app, &args.mail, address)?;
     if let Some(dir) = templates {
         app.set_templates_dir(dir);
@@ -90,9 +137,31 @@ pub async fn serve(
             trust_proxy: args.trust_proxy,
         },
     );
+    let closing = app.clone();
     server::serve_with(app, listener, options(args), pages, stopped).await?;
+    // Nothing is served now: the models stand still at what was applied, and
+    // the next start folds only what comes after.
+    match closing.save_snapshot().await {
+        Ok(Some(position)) => eprintln!("The read models' snapshot is at position {position}."),
+        Ok(None) => {}
+        Err(error) => eprintln!("The read models' snapshot was not written: {error}"),
+    }
     eprintln!("Stopped; the log is closed.");
     Ok(())
+}
+
+/// Once the read models have caught up the first time, returns what the
+/// start freed to the operating system (`allocator`).
+async fn give_back_after_start(app: App) {
+    while app.lag() > 0 || (app.checkpoint() == 0 && app.head() > 0) {
+        if app.stopped().is_some() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::task::spawn_blocking(crate::allocator::give_back)
+        .await
+        .ok();
 }
 
 fn options(args: &ServeArgs) -> ServeOptions {

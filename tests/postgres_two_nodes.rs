@@ -16,6 +16,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{Value, json};
 use support::{ADMIT, Api, PASSPORT, Server, admission, branch, days_ago, reestr, register, snils};
+use tempfile::TempDir;
 use tokio::task::JoinSet;
 
 use crate::postgres_support::{TestDatabase, fresh_database};
@@ -34,8 +35,8 @@ const SUBMIT: &str =
     "mutation($input: ApplicationInput!) { submitApplication(input: $input) { id } }";
 const APPROVE: &str = "mutation($id: ID!, $on: Date!) {
     approveApplication(id: $id, decidedOn: $on) { id organization { id } } }";
-const READ_MODELS: &str =
-    "{ readModels { checkpoint head eventsApplied steady digests { name digest } } }";
+const READ_MODELS: &str = "{ readModels { checkpoint head eventsApplied restoredFrom steady
+    digests { name digest } } }";
 
 /// A member one client looks after, and what it expects of them.
 struct Member {
@@ -242,7 +243,9 @@ async fn answers(node: &Server, admin: &str, central: &str) -> Vec<Value> {
 
 /// Two nodes on a new registry in a fresh database: the database (dropped at
 /// the end), the nodes, the CENTRAL organisation and the root ADMIN's token.
-async fn two_nodes() -> Option<(TestDatabase, Server, Server, String, String)> {
+/// Each node has a data directory of its own (in `dirs`), where it keeps
+/// its snapshot of the read models.
+async fn two_nodes() -> Option<(TestDatabase, Server, Server, String, String, TempDir)> {
     let database = fresh_database().await?;
     let init = reestr(std::path::Path::new("/nonexistent"))
         .args(["--database-url", &database.url, "init"])
@@ -258,14 +261,18 @@ async fn two_nodes() -> Option<(TestDatabase, Server, Server, String, String)> {
         .unwrap()
         .to_string();
     let admin = out.lines().last().unwrap().to_string();
-    let a = Server::on_database(&database.url).await;
-    let b = Server::on_database(&database.url).await;
-    Some((database, a, b, central, admin))
+    let dirs = TempDir::new().unwrap();
+    for node in ["a", "b"] {
+        std::fs::create_dir(dirs.path().join(node)).unwrap();
+    }
+    let a = Server::on_database_in(&database.url, &dirs.path().join("a")).await;
+    let b = Server::on_database_in(&database.url, &dirs.path().join("b")).await;
+    Some((database, a, b, central, admin, dirs))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_nodes_on_one_database_serve_the_same_registry() {
-    let Some((database, a, b, central, admin)) = two_nodes().await else {
+    let Some((database, a, b, central, admin, dirs)) = two_nodes().await else {
         return;
     };
     let url = database.url.as_str();
@@ -338,11 +345,41 @@ async fn two_nodes_on_one_database_serve_the_same_registry() {
         "a rebuild equals the live nodes"
     );
     assert_eq!(answers(&c, &admin, &central).await, answered);
+
+    // A node stopped cleanly keeps a snapshot in its own data directory and
+    // starts from it again: only what came after is folded, the same models.
+    assert!(a.terminate(Duration::from_secs(60)).success());
+    let snapshot = dirs.path().join("a/snapshots/read-models.snapshot");
+    assert!(snapshot.exists(), "node a's snapshot");
+    assert!(
+        !dirs
+            .path()
+            .join("b/snapshots/read-models.snapshot")
+            .exists()
+    );
+    let head = {
+        let log = PostgresLog::open(url).await.unwrap();
+        let head = *log.head().borrow();
+        log.shutdown().await.unwrap();
+        head
+    };
+    let a = Server::on_database_in(url, &dirs.path().join("a")).await;
+    let read_a = caught_up(&a, &admin, head).await;
+    assert!(read_a["restoredFrom"].as_u64().unwrap() > 0, "{read_a}");
+    assert_eq!(
+        read_a["checkpoint"].as_u64().unwrap(),
+        read_a["restoredFrom"].as_u64().unwrap() + read_a["eventsApplied"].as_u64().unwrap()
+    );
+    let read_c = caught_up(&c, &admin, head).await;
+    assert_eq!(
+        read_a["digests"], read_c["digests"],
+        "restored equals rebuilt"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_person_per_snils_and_fresh_tokens_across_nodes() {
-    let Some((_database, a, b, central, admin)) = two_nodes().await else {
+    let Some((_database, a, b, central, admin, _dirs)) = two_nodes().await else {
         return;
     };
     let (_, _, primary) = branch(&a, &admin, &central, 21).await;

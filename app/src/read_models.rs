@@ -16,9 +16,13 @@ pub struct ReadModelsReport {
     pub checkpoint: u64,
     /// The last committed position this node knows of.
     pub head: u64,
-    /// Events applied since the node started: equal to `checkpoint` when no
-    /// position was skipped or applied twice (a node stops rather than do either).
+    /// Events applied since the node started: `checkpoint` less
+    /// `restored_from` when no position was skipped or applied twice (a node
+    /// stops rather than do either).
     pub events_applied: u64,
+    /// The position of the snapshot the node started from; 0 when it folded
+    /// the log from its beginning.
+    pub restored_from: u64,
     /// Each model's digest by name, equal for any two nodes at one checkpoint.
     pub digests: Vec<(&'static str, u64)>,
     /// Whether no event was applied while the digests were computed. When
@@ -62,6 +66,7 @@ impl App {
             checkpoint,
             head: self.head(),
             events_applied,
+            restored_from: self.restored_from(),
             digests,
             steady,
         })

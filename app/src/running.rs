@@ -21,6 +21,7 @@ use projections::meetings::Meetings;
 use projections::outbox::Outbox;
 use projections::registry::Registry;
 use projections::runtime::{Projection, Projector};
+use projections::snapshot::SnapshotStore;
 use projections::statistics::Statistics;
 use prometheus_client::metrics::histogram::Histogram;
 use serde::Serialize;
@@ -129,12 +130,21 @@ impl App {
     /// background task and then follow it live. Returns at once; see
     /// [`App::lag`] and [`App::reach`] for how far they are.
     pub fn start(log: Arc<dyn Coordination>) -> App {
-        App::started(log, true)
+        App::started(log, true, None)
+    }
+
+    /// [`App::start`] keeping a snapshot of the read models in `snapshots`:
+    /// they start from the snapshot there, when it fits, and fold only the
+    /// log after it; the projector writes a new one now and then and
+    /// [`App::save_snapshot`] at a clean stop.
+    pub fn start_with_snapshots(log: Arc<dyn Coordination>, snapshots: SnapshotStore) -> App {
+        App::started(log, true, Some(snapshots))
     }
 
     /// [`App::start`], the read models following the log (`follow`) or
-    /// stopping at the head they first reach.
-    fn started(log: Arc<dyn Coordination>, follow: bool) -> App {
+    /// stopping at the head they first reach, from a snapshot in
+    /// `snapshots` when one fits.
+    fn started(log: Arc<dyn Coordination>, follow: bool, snapshots: Option<SnapshotStore>) -> App {
         let reading: Arc<dyn EventLog> = log.clone();
         let appender = Appender::new(reading.clone());
         let files: Arc<dyn FileStore> = log
@@ -164,11 +174,16 @@ impl App {
             models.library.clone(),
             models.consultations.clone(),
         ];
-        let projector = Arc::new(Projector::new(reading.clone(), projections, 0));
+        let mut projector = Projector::new(reading.clone(), projections, 0);
+        if let Some(store) = snapshots {
+            projector = projector.with_snapshots(store);
+        }
+        let projector = Arc::new(projector);
         let checkpoint = Checkpoint(projector.checkpoint());
         let running = Arc::clone(&projector);
         let (reason, stopped) = watch::channel(None);
         tokio::spawn(async move {
+            running.restore().await;
             let folded = match follow {
                 true => running.run().await,
                 false => running.catch_up().await.map(|_| ()),
@@ -233,7 +248,7 @@ impl App {
 
     async fn opened(log: Arc<dyn Coordination>, follow: bool) -> Result<App, Error> {
         let head = *log.head().borrow();
-        let app = App::started(log, follow);
+        let app = App::started(log, follow, None);
         let mut checkpoint = app.checkpoint.0.clone();
         let mut stopped = app.stopped.clone();
         tokio::select! {
@@ -296,9 +311,29 @@ impl App {
         *self.log.head().borrow()
     }
 
-    /// Events the read models have applied since this node started.
+    /// Events the read models have applied since this node started (after
+    /// the snapshot it started from, if any).
     pub fn applied(&self) -> u64 {
         self.projector.applied()
+    }
+
+    /// The position of the snapshot the read models started from; 0 when
+    /// they folded the log from its beginning. The checkpoint is this plus
+    /// [`App::applied`].
+    pub fn restored_from(&self) -> u64 {
+        self.projector.restored_from()
+    }
+
+    /// Writes a snapshot of the read models as they are now, when the node
+    /// keeps one ([`App::start_with_snapshots`]) and anything was applied
+    /// since the last: a clean stop calls it, so the next start folds
+    /// nothing. Returns the position written.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] when it cannot be written (the earlier one, if
+    /// any, stays).
+    pub async fn save_snapshot(&self) -> Result<Option<u64>, Error> {
+        self.projector.snapshot().await.map_err(Error::internal)
     }
 
     /// Events committed to the log and not yet applied by every read model.

@@ -65,6 +65,28 @@ impl CardNumber {
         Ok(card)
     }
 
+    /// The 13 digits as one number, for compact storage.
+    pub fn as_number(&self) -> u64 {
+        self.0
+    }
+
+    /// The card whose 13 digits are `number` ([`CardNumber::as_number`]);
+    /// `None` unless they carry a region code and a valid Luhn digit.
+    pub fn from_number(number: u64) -> Option<CardNumber> {
+        if number >= 10_000_000_000_000 {
+            return None;
+        }
+        let mut digits = [b'0'; 13];
+        let mut rest = number;
+        for digit in digits.iter_mut().rev() {
+            *digit = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        let card = CardNumber(number);
+        let valid = std::str::from_utf8(&digits).is_ok_and(luhn::valid);
+        (valid && card.region_code() != 0).then_some(card)
+    }
+
     /// The region code of the issuing regional organisation.
     pub fn region_code(&self) -> u8 {
         (self.0 / 100_000_000_000) as u8
@@ -114,6 +136,15 @@ mod tests {
         assert_eq!(card.region_code(), 77);
         assert_eq!(card.sequence(), 1234567890);
         assert_eq!(CardNumber::parse(&card.to_string()), Ok(card));
+    }
+
+    #[test]
+    fn a_number_kept_as_digits_reads_back_checked() {
+        let card = CardNumber::new(77, 1234567890).unwrap();
+        assert_eq!(CardNumber::from_number(card.as_number()), Some(card));
+        assert_eq!(CardNumber::from_number(card.as_number() + 1), None);
+        assert_eq!(CardNumber::from_number(10_000_000_000_000), None);
+        assert_eq!(CardNumber::from_number(42), None);
     }
 
     #[test]

@@ -37,6 +37,7 @@ pub mod key_file;
 pub mod log;
 pub mod postgres;
 pub mod raw;
+pub mod snapshot_key;
 pub mod sqlite;
 pub mod turn;
 pub mod upcast;

@@ -6,16 +6,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use domain::event::{AccessEvent, Event};
 use domain::ids::{OrgId, UserId};
 use domain::vocabulary::access::Role;
 use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
 
 use crate::runtime::{Applied, Projection};
+use crate::snapshot::{self, Install, Section, SnapshotError};
 
 /// A token's holder.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Holder {
     /// The holder's id (the `user-<uuid>` stream).
     pub user_id: UserId,
@@ -33,7 +36,7 @@ pub struct Access {
     model: RwLock<Model>,
 }
 
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct Model {
     /// Active holders by token hash.
     by_token_hash: HashMap<String, Holder>,
@@ -113,5 +116,14 @@ impl Projection for Access {
             (user_id, hash, model.by_token_hash.get(hash)).hash(&mut hasher);
         }
         hasher.finish()
+    }
+
+    fn save(&self, out: &mut Section<'_>) -> Result<(), SnapshotError> {
+        snapshot::save(self.name(), &*self.model.read(), out)
+    }
+
+    fn restore(self: Arc<Self>, bytes: &[u8]) -> Result<Install, SnapshotError> {
+        let model: Model = snapshot::restore(self.name(), bytes)?;
+        Ok(Box::new(move || *self.model.write() = model))
     }
 }

@@ -5,17 +5,20 @@
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use domain::audit::{AuditEvent, DataSubject};
 use domain::event::Event;
 use domain::ids::{PersonId, UserId};
 use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
 
 use crate::runtime::{Applied, Projection};
+use crate::snapshot::{self, Install, Section, SnapshotError};
 
 /// One read: a viewer shown a person's personal data, recorded at a position.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Read {
     /// The log position of the event recording it.
     pub position: u64,
@@ -44,7 +47,7 @@ pub struct AuditTrail {
     model: RwLock<Model>,
 }
 
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct Model {
     reads: Vec<Read>,
     by_person: HashMap<PersonId, Vec<u32>>,
@@ -173,6 +176,15 @@ impl Projection for AuditTrail {
         let mut hasher = DefaultHasher::new();
         self.model.read().reads.hash(&mut hasher);
         hasher.finish()
+    }
+
+    fn save(&self, out: &mut Section<'_>) -> Result<(), SnapshotError> {
+        snapshot::save(self.name(), &*self.model.read(), out)
+    }
+
+    fn restore(self: Arc<Self>, bytes: &[u8]) -> Result<Install, SnapshotError> {
+        let model: Model = snapshot::restore(self.name(), bytes)?;
+        Ok(Box::new(move || *self.model.write() = model))
     }
 }
 

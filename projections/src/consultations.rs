@@ -9,17 +9,20 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use domain::consultation::{Asked, Asker, ConsultationEvent, Service};
 use domain::event::{Event, PersonEvent};
 use domain::ids::{ConsultationId, DocumentId, OrgId, PersonId};
 use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
 
 use crate::runtime::{Applied, Projection};
+use crate::snapshot::{self, Install, Section, SnapshotError};
 
 /// A question and its thread.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ConsultationView {
     /// The question.
     pub consultation_id: ConsultationId,
@@ -30,6 +33,7 @@ pub struct ConsultationView {
     /// The day it was asked.
     pub asked_on: NaiveDate,
     /// Who asked and what; `None` once the asker was erased.
+    #[serde(with = "crate::snapshot::as_json")]
     pub asked: Option<Asked>,
     /// The service's messages, oldest first.
     pub answers: Vec<AnswerView>,
@@ -49,7 +53,7 @@ impl ConsultationView {
 }
 
 /// One message of the service.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AnswerView {
     /// 1, 2, …
     pub message: u32,
@@ -59,7 +63,7 @@ pub struct AnswerView {
     pub text: Option<String>,
 }
 
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct Model {
     questions: HashMap<ConsultationId, ConsultationView>,
     /// Each member's questions.
@@ -211,5 +215,14 @@ impl Projection for Consultations {
         members.sort();
         members.hash(&mut hasher);
         hasher.finish()
+    }
+
+    fn save(&self, out: &mut Section<'_>) -> Result<(), SnapshotError> {
+        snapshot::save(self.name(), &*self.model.read(), out)
+    }
+
+    fn restore(self: Arc<Self>, bytes: &[u8]) -> Result<Install, SnapshotError> {
+        let model: Model = snapshot::restore(self.name(), bytes)?;
+        Ok(Box::new(move || *self.model.write() = model))
     }
 }

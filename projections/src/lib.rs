@@ -31,6 +31,7 @@ pub mod meetings;
 pub mod outbox;
 pub mod registry;
 pub mod runtime;
+pub mod snapshot;
 pub mod statistics;
 mod window;
 

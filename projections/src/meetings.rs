@@ -4,17 +4,20 @@
 
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use domain::card_number::CardNumber;
 use domain::event::{Event, MeetingEvent};
 use domain::ids::{MeetingId, OrgId, PersonId};
 use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
 
 use crate::runtime::{Applied, Projection};
+use crate::snapshot::{self, Install, Section, SnapshotError};
 
 /// A meeting and who came.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct MeetingView {
     /// The meeting.
     pub meeting_id: MeetingId,
@@ -31,7 +34,7 @@ pub struct MeetingView {
 }
 
 /// One member present.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Attendee {
     /// The member.
     pub person_id: PersonId,
@@ -131,5 +134,14 @@ impl Projection for Meetings {
         let mut hasher = DefaultHasher::new();
         meetings.hash(&mut hasher);
         hasher.finish()
+    }
+
+    fn save(&self, out: &mut Section<'_>) -> Result<(), SnapshotError> {
+        snapshot::save(self.name(), &*self.model.read(), out)
+    }
+
+    fn restore(self: Arc<Self>, bytes: &[u8]) -> Result<Install, SnapshotError> {
+        let model: HashMap<MeetingId, MeetingView> = snapshot::restore(self.name(), bytes)?;
+        Ok(Box::new(move || *self.model.write() = model))
     }
 }

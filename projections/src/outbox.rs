@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::event::{ApplicationEvent, ConsultationEvent, Event, PersonEvent};
@@ -15,11 +16,13 @@ use domain::ids::{ApplicationId, MailingId, OrgId, PersonId};
 use domain::mailing::notify::NotificationKind;
 use domain::mailing::{MailingEvent, Recipient, Segment, SkipReason};
 use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
 
 use crate::runtime::{Applied, Projection};
+use crate::snapshot::{self, Install, Section, SnapshotError};
 
 /// Where a mailing is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MailingStatus {
     /// Waiting for its time.
     Scheduled,
@@ -32,7 +35,7 @@ pub enum MailingStatus {
 }
 
 /// A mailing and its progress.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MailingView {
     /// The mailing.
     pub mailing_id: MailingId,
@@ -67,6 +70,7 @@ impl MailingView {
     }
 }
 
+#[derive(Serialize, Deserialize)]
 struct Campaign {
     view: MailingView,
     listing_complete: bool,
@@ -91,7 +95,7 @@ impl Campaign {
     }
 }
 
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 struct Model {
     mailings: BTreeMap<MailingId, Campaign>,
     unsubscribed: HashSet<PersonId>,
@@ -200,7 +204,7 @@ impl Outbox {
 }
 
 /// Where one recipient's message is.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Delivery {
     /// Not sent yet.
     Queued,
@@ -547,5 +551,14 @@ impl Projection for Outbox {
         daily.sort();
         daily.hash(&mut hasher);
         hasher.finish()
+    }
+
+    fn save(&self, out: &mut Section<'_>) -> Result<(), SnapshotError> {
+        snapshot::save(self.name(), &*self.model.read(), out)
+    }
+
+    fn restore(self: Arc<Self>, bytes: &[u8]) -> Result<Install, SnapshotError> {
+        let model: Model = snapshot::restore(self.name(), bytes)?;
+        Ok(Box::new(move || *self.model.write() = model))
     }
 }

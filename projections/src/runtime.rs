@@ -16,6 +16,7 @@ use futures::StreamExt;
 use tokio::sync::{mpsc, watch};
 
 use crate::error::Error;
+use crate::snapshot::{Install, Request, Section, SnapshotError, SnapshotStore, Snapshots};
 
 /// Events decoded and applied per batch: large enough that per-batch costs (a
 /// lock, a checkpoint update) vanish, small enough that readers wait little.
@@ -51,6 +52,22 @@ pub trait Projection: Send + Sync + 'static {
     /// A deterministic digest of the whole model: a live model and one rebuilt
     /// from position 0 have the same digest.
     fn digest(&self) -> u64;
+
+    /// Writes the whole model into a snapshot's section, as
+    /// [`Projection::restore`] reads it back. Called only while nothing is
+    /// applied.
+    ///
+    /// # Errors
+    /// The file's IO errors; a model that does not encode.
+    fn save(&self, out: &mut Section<'_>) -> Result<(), SnapshotError>;
+
+    /// Reads a model [`Projection::save`] wrote, to be put in place by the
+    /// returned [`Install`] (only once every model has been read, so a
+    /// damaged snapshot leaves every model as it was).
+    ///
+    /// # Errors
+    /// [`SnapshotError::Encoding`] when `bytes` are not such a model.
+    fn restore(self: Arc<Self>, bytes: &[u8]) -> Result<Install, SnapshotError>;
 }
 
 /// Folds the log into a set of projections and tells how far it has got.
@@ -60,6 +77,10 @@ pub struct Projector {
     checkpoint: watch::Sender<u64>,
     /// Events every projection has applied since this projector was made.
     applied: AtomicU64,
+    /// Where the models' snapshot is kept, if anywhere.
+    snapshots: Option<Snapshots>,
+    /// The position of the snapshot the models were restored from (0: none).
+    restored_from: AtomicU64,
 }
 
 impl Projector {
@@ -75,7 +96,116 @@ impl Projector {
             projections,
             checkpoint: watch::channel(checkpoint).0,
             applied: AtomicU64::new(0),
+            snapshots: None,
+            restored_from: AtomicU64::new(0),
         }
+    }
+
+    /// The position of the snapshot the models were restored from; 0 when
+    /// none was. The checkpoint is this plus [`Projector::applied`].
+    pub fn restored_from(&self) -> u64 {
+        self.restored_from.load(Ordering::Relaxed)
+    }
+
+    /// This projector, keeping a snapshot of its models in `store`: see
+    /// [`Projector::restore`] and [`Projector::snapshot`]; it also writes one
+    /// when caught up after [`crate::snapshot::SNAPSHOT_EVERY`] events (at most
+    /// every [`crate::snapshot::SNAPSHOT_INTERVAL`]), and deletes it on applying an erasure.
+    pub fn with_snapshots(mut self, store: SnapshotStore) -> Projector {
+        self.snapshots = Some(Snapshots::new(store));
+        self
+    }
+
+    /// Puts the models as the snapshot holds them, when there is a usable one
+    /// and nothing was applied yet; returns its position, from which the
+    /// fold goes on. A snapshot of another build or log, or a damaged one,
+    /// is deleted (and said why) and the models stay empty.
+    pub async fn restore(&self) -> Option<u64> {
+        let snapshots = self.snapshots.as_ref()?;
+        // No snapshot is written while the models are being put in place.
+        let _inbox = snapshots.inbox.lock().await;
+        if *self.checkpoint.borrow() != 0 {
+            return None;
+        }
+        let store = snapshots.store.clone();
+        let projections = self.projections.clone();
+        let log = Arc::clone(&self.log);
+        let runtime = tokio::runtime::Handle::current();
+        let started = std::time::Instant::now();
+        let loaded =
+            tokio::task::spawn_blocking(move || store.load(&projections, &*log, &runtime)).await;
+        match loaded {
+            Ok(Ok(Some(loaded))) => {
+                let position = loaded.position;
+                snapshots.restored(position, loaded.event_id);
+                loaded.install();
+                self.restored_from.store(position, Ordering::Relaxed);
+                self.checkpoint.send_replace(position);
+                tracing::info!(
+                    position,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "read models restored from the snapshot"
+                );
+                Some(position)
+            }
+            Ok(Ok(None)) => None,
+            Ok(Err(error)) => {
+                tracing::warn!(%error, "the snapshot is not used; folding the log from position 0");
+                if let Err(error) = snapshots.store.discard() {
+                    tracing::warn!(%error, "the snapshot could not be deleted");
+                }
+                None
+            }
+            Err(error) => {
+                tracing::warn!(%error, "reading the snapshot failed; folding the log from position 0");
+                None
+            }
+        }
+    }
+
+    /// Writes a snapshot of the models at the checkpoint (a clean stop asks
+    /// for one), after the batch being applied; returns its position, `None`
+    /// when there is no store or the snapshot on disk is already there.
+    ///
+    /// # Errors
+    /// The store's: the earlier snapshot, if any, is then still in place.
+    pub async fn snapshot(&self) -> Result<Option<u64>, SnapshotError> {
+        let Some(snapshots) = &self.snapshots else {
+            return Ok(None);
+        };
+        // No fold running (holding the inbox): the models are at rest.
+        if let Ok(_inbox) = snapshots.inbox.try_lock() {
+            return self.write_snapshot().await;
+        }
+        snapshots.ask().await.unwrap_or(Ok(None))
+    }
+
+    async fn write_snapshot(&self) -> Result<Option<u64>, SnapshotError> {
+        let Some(snapshots) = &self.snapshots else {
+            return Ok(None);
+        };
+        let position = *self.checkpoint.borrow();
+        let Some(event_id) = snapshots.to_write(position) else {
+            return Ok(None);
+        };
+        let store = snapshots.store.clone();
+        let projections = self.projections.clone();
+        let started = std::time::Instant::now();
+        let written =
+            tokio::task::spawn_blocking(move || store.write(&projections, position, event_id))
+                .await
+                .unwrap_or_else(|error| Err(SnapshotError::Io(std::io::Error::other(error))));
+        snapshots.wrote(written.as_ref().ok().map(|_| position));
+        match &written {
+            Ok(bytes) => tracing::info!(
+                position,
+                bytes,
+                seconds = started.elapsed().as_secs_f64(),
+                "snapshot of the read models written"
+            ),
+            Err(error) => tracing::warn!(%error, position, "the snapshot was not written"),
+        }
+        written.map(|_| Some(position))
     }
 
     /// The position of the last event every projection has applied, updated live.
@@ -84,8 +214,9 @@ impl Projector {
     }
 
     /// Events every projection has applied since this projector was made: the
-    /// checkpoint it started from plus this is the checkpoint, since each
-    /// position is applied once and in order (see [`Error::OutOfOrder`]).
+    /// checkpoint it started from (or was restored to) plus this is the
+    /// checkpoint, since each position is applied once and in order (see
+    /// [`Error::OutOfOrder`]).
     pub fn applied(&self) -> u64 {
         self.applied.load(Ordering::Relaxed)
     }
@@ -151,6 +282,13 @@ impl Projector {
             .map(|(index, projection)| applier(index, Arc::clone(projection), done_tx.clone()))
             .collect::<Result<_, _>>()?;
         drop(done_tx);
+        // While this fold runs, it answers the requests for snapshots.
+        let mut inbox = match &self.snapshots {
+            Some(snapshots) => Some(snapshots.inbox.lock().await),
+            None => None,
+        };
+        // A snapshot to write once every batch handed out is applied.
+        let mut pause: Option<Option<Request>> = None;
         // Batches handed out and not yet applied by every projection, oldest first.
         let mut pending = VecDeque::<(u64, Arc<Vec<Applied>>)>::new();
         // Batches applied by each projection since the oldest pending one.
@@ -161,8 +299,19 @@ impl Projector {
         // exactly from here means a reader skipped or repeated an event.
         let mut next = *self.checkpoint.borrow() + 1;
         while reading || !pending.is_empty() {
-            let room = reading && pending.len() < APPLIERS_IN_FLIGHT;
+            if pending.is_empty()
+                && let Some(asked) = pause.take()
+            {
+                let written = self.write_snapshot().await;
+                if let Some(asked) = asked {
+                    let _ = asked.send(written);
+                }
+            }
+            let room = reading && pending.len() < APPLIERS_IN_FLIGHT && pause.is_none();
             tokio::select! {
+                Some(asked) = next_request(&mut inbox), if pause.is_none() => {
+                    pause = Some(Some(asked));
+                }
                 batch = batches.recv(), if room => match batch {
                     Some(Ok(batch)) => {
                         let Some(last) = batch.last().map(|a| a.stored.position) else {
@@ -172,6 +321,9 @@ impl Projector {
                             outcome = Err(error);
                             reading = false;
                             continue;
+                        }
+                        if let Some(snapshots) = &self.snapshots {
+                            snapshots.before_applying(&batch);
                         }
                         let batch = Arc::new(batch);
                         for applier in &appliers {
@@ -194,9 +346,20 @@ impl Projector {
                             applied.iter_mut().for_each(|n| *n -= 1);
                             if let Some((last, batch)) = pending.pop_front() {
                                 self.applied.fetch_add(batch.len() as u64, Ordering::Relaxed);
+                                if let (Some(snapshots), Some(applied)) =
+                                    (&self.snapshots, batch.last())
+                                {
+                                    snapshots.applied(applied.stored.event_id);
+                                }
                                 self.checkpoint.send_replace(last);
                                 drop(batch);
                             }
+                        }
+                        if let Some(snapshots) = &self.snapshots
+                            && pause.is_none()
+                            && snapshots.due(*self.checkpoint.borrow(), *self.log.head().borrow())
+                        {
+                            pause = Some(None);
                         }
                     }
                     Some(Done::Panicked(name)) => panic!("projection {name} panicked while applying"),
@@ -204,7 +367,27 @@ impl Projector {
                 },
             }
         }
+        // What was asked and not answered: the models are at rest now.
+        let mut asked: Vec<Request> = pause.into_iter().flatten().collect();
+        if let Some(inbox) = inbox.as_mut() {
+            while let Ok(request) = inbox.try_recv() {
+                asked.push(request);
+            }
+        }
+        for request in asked {
+            let _ = request.send(self.write_snapshot().await);
+        }
         outcome
+    }
+}
+
+/// The next request for a snapshot, when this fold answers them.
+async fn next_request(
+    inbox: &mut Option<tokio::sync::MutexGuard<'_, mpsc::UnboundedReceiver<Request>>>,
+) -> Option<Request> {
+    match inbox {
+        Some(inbox) => inbox.recv().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -14,6 +14,7 @@ use eventlog::{
 use parking_lot::Mutex;
 use projections::error::Error;
 use projections::runtime::{Applied, Projection, Projector};
+use projections::snapshot::{self, Install, Section, SnapshotError};
 use tempfile::TempDir;
 use uuid::Uuid;
 
@@ -47,6 +48,15 @@ impl Projection for EventCounts {
         let mut hasher = DefaultHasher::new();
         self.counts.lock().hash(&mut hasher);
         hasher.finish()
+    }
+
+    fn save(&self, out: &mut Section<'_>) -> Result<(), SnapshotError> {
+        snapshot::save(self.name(), &*self.counts.lock(), out)
+    }
+
+    fn restore(self: Arc<Self>, bytes: &[u8]) -> Result<Install, SnapshotError> {
+        let counts: (BTreeMap<String, u64>, u64) = snapshot::restore(self.name(), bytes)?;
+        Ok(Box::new(move || *self.counts.lock() = counts))
     }
 }
 

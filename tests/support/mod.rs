@@ -109,6 +109,14 @@ impl Server {
         Server::spawn(&mut command, "GraphQL and GraphiQL").await.0
     }
 
+    /// [`Server::on_database`] for a node with a data directory of its own,
+    /// where it keeps its snapshot of the read models.
+    pub async fn on_database_in(url: &str, data_dir: &Path) -> Server {
+        let mut command = reestr(data_dir);
+        command.args(["--database-url", url, "serve"]);
+        Server::spawn(&mut command, "GraphQL and GraphiQL").await.0
+    }
+
     /// Starts `reestr serve` on `data_dir` and returns once it listens,
     /// without waiting for `/health` (for a server that will not be healthy).
     pub async fn start_listening(data_dir: &Path) -> Server {

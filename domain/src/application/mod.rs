@@ -38,7 +38,7 @@ pub struct Application {
 }
 
 /// Where an application stands.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ApplicationStatus {
     /// Waiting for the chair.
     Pending,

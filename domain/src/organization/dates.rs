@@ -14,11 +14,12 @@
 //!   version in effect now began (as a move may not precede the current place).
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use crate::rules::RuleViolation;
 
 /// The first day a passport version describes the organisation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum PassportFrom {
     /// Since the organisation's beginning (its first passport, undated).
     Beginning,

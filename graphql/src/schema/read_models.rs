@@ -15,9 +15,13 @@ pub struct ReadModels {
     checkpoint: i32,
     /// The last committed position this node knows of.
     head: i32,
-    /// Events applied since the node started: equal to `checkpoint` when no
-    /// position was skipped or applied twice (a node stops rather than do either).
+    /// Events applied since the node started: `checkpoint` less
+    /// `restoredFrom` when no position was skipped or applied twice (a node
+    /// stops rather than do either).
     events_applied: i32,
+    /// The position of the snapshot of the read models the node started
+    /// from; 0 when it folded the log from its beginning.
+    restored_from: i32,
     /// Each model's digest, equal for any two nodes at the same checkpoint.
     digests: Vec<ReadModelDigest>,
     /// Whether no event was applied while the digests were computed. When
@@ -47,6 +51,7 @@ impl ReadModelsQuery {
             checkpoint: saturating_i32(report.checkpoint),
             head: saturating_i32(report.head),
             events_applied: saturating_i32(report.events_applied),
+            restored_from: saturating_i32(report.restored_from),
             steady: report.steady,
             digests: report
                 .digests

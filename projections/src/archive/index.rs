@@ -6,27 +6,34 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use domain::event::{ApplicationEvent, Event, MeetingEvent, OrganizationEvent, PersonEvent};
 use domain::ids::{ApplicationId, MeetingId, OrgId};
+use serde::{Deserialize, Serialize};
 
 use crate::runtime::Applied;
 
 /// One organisation's journal.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct OrgJournal {
     pub(crate) org_id: Option<OrgId>,
     /// (position from which it holds, the name shown: short name or full name).
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub(crate) names: Vec<(u32, Box<str>)>,
     /// Positions of the events concerning the organisation, ascending.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub(crate) positions: Vec<u32>,
 }
 
 /// Every organisation's journal.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct JournalIndex {
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub(crate) journals: Vec<OrgJournal>,
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
     by_id: HashMap<OrgId, u32>,
     /// The organisation each application was submitted to.
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
     applications: HashMap<ApplicationId, u32>,
     /// The organisation each meeting was convened by.
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
     meetings: HashMap<MeetingId, u32>,
     pub(crate) position: u64,
 }

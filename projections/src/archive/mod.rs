@@ -28,6 +28,7 @@ use crate::archive::index::JournalIndex;
 use crate::archive::summary::{SummaryContext, organization_of, summarize};
 use crate::error::Error;
 use crate::runtime::{Applied, Projection};
+use crate::snapshot::{self, Install, Section, SnapshotError};
 
 /// The most entries a journal page holds.
 pub const MAX_JOURNAL_PAGE: usize = 500;
@@ -186,6 +187,15 @@ impl Projection for Archive {
 
     fn digest(&self) -> u64 {
         self.index.read().digest()
+    }
+
+    fn save(&self, out: &mut Section<'_>) -> Result<(), SnapshotError> {
+        snapshot::save(self.name(), &*self.index.read(), out)
+    }
+
+    fn restore(self: Arc<Self>, bytes: &[u8]) -> Result<Install, SnapshotError> {
+        let index: JournalIndex = snapshot::restore(self.name(), bytes)?;
+        Ok(Box::new(move || *self.index.write() = index))
     }
 }
 

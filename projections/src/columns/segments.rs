@@ -6,7 +6,12 @@
 //! both. Segments of [`SEGMENT`] items are allocated once and never moved: the
 //! slack is at most one segment, and growth never copies.
 
+use std::marker::PhantomData;
 use std::ops::{Index, IndexMut};
+
+use serde::de::{SeqAccess, Visitor};
+use serde::ser::SerializeSeq;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Items per segment (a power of two, so an index splits with a shift).
 pub(crate) const SEGMENT: usize = 1 << SEGMENT_BITS;
@@ -85,9 +90,57 @@ impl<T> IndexMut<usize> for Segmented<T> {
     }
 }
 
+/// A column in a snapshot: its items in order, as one sequence.
+impl<T: Serialize> Serialize for Segmented<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut items = serializer.serialize_seq(Some(self.len))?;
+        for item in self.iter() {
+            items.serialize_element(item)?;
+        }
+        items.end()
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Segmented<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Segmented<T>, D::Error> {
+        struct Items<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for Items<T> {
+            type Value = Segmented<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a column's items")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Segmented<T>, A::Error> {
+                let mut column = Segmented::default();
+                while let Some(item) = items.next_element()? {
+                    column.push(item);
+                }
+                Ok(column)
+            }
+        }
+
+        deserializer.deserialize_seq(Items(PhantomData))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_column_reads_back_from_its_snapshot_form() {
+        let mut column = Segmented::default();
+        for i in 0..(SEGMENT + 5) as u32 {
+            column.push(i);
+        }
+        let bytes = postcard::to_allocvec(&column).unwrap();
+        let back: Segmented<u32> = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back.len(), column.len());
+        assert!(back.iter().eq(column.iter()));
+        assert_eq!(back.heap_bytes(), column.heap_bytes());
+    }
 
     #[test]
     fn items_come_back_by_index_across_segments() {

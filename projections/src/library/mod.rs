@@ -21,12 +21,14 @@ use domain::ids::DocumentId;
 use domain::library::{Audience, DocumentKind, FileFormat, StoredFile};
 use eventlog::FileStore;
 use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
 
 use crate::library::index::{IndexError, Indexed, LibraryIndex, LibraryQuery, Results};
 use crate::runtime::{Applied, Projection};
+use crate::snapshot::{self, Install, Section, SnapshotError};
 
 /// A document of the library.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct DocumentView {
     /// The document.
     pub document_id: DocumentId,
@@ -60,7 +62,7 @@ impl DocumentView {
 }
 
 /// One version of a document's file.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct VersionView {
     /// 1, 2, …
     pub version: u32,
@@ -76,7 +78,7 @@ pub struct VersionView {
 }
 
 /// Why and when a document was withdrawn.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Withdrawal {
     /// Why.
     pub reason: String,
@@ -181,6 +183,37 @@ pub fn kind_of(format: FileFormat) -> FileKind {
         FileFormat::Docx => FileKind::Docx,
         FileFormat::Odt => FileKind::Odt,
         FileFormat::Text => FileKind::Text,
+    }
+}
+
+/// The library as a snapshot keeps it: the documents, and the text indexed
+/// of each in force, so a start indexes them again without reading a file.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    documents: HashMap<DocumentId, DocumentView>,
+    texts: Vec<(DocumentId, String)>,
+}
+
+impl Library {
+    /// A fresh index of `kept`'s documents in force.
+    fn index_of(kept: &Kept) -> Result<LibraryIndex, IndexError> {
+        let mut index = LibraryIndex::new()?;
+        for (document_id, body) in &kept.texts {
+            let Some(document) = kept.documents.get(document_id) else {
+                continue;
+            };
+            index.put(Indexed {
+                document_id: *document_id,
+                title: &document.title,
+                body,
+                kind: document.kind,
+                issuer: &document.issuer,
+                issued_on: document.issued_on,
+                audience: document.audience,
+            })?;
+        }
+        index.commit()?;
+        Ok(index)
     }
 }
 
@@ -312,5 +345,37 @@ impl Projection for Library {
         let mut hasher = DefaultHasher::new();
         sorted.hash(&mut hasher);
         hasher.finish()
+    }
+
+    fn save(&self, out: &mut Section<'_>) -> Result<(), SnapshotError> {
+        let documents = self.documents.read();
+        let index = self.index.read();
+        let mut texts = Vec::new();
+        let mut in_force: Vec<&DocumentView> = documents
+            .values()
+            .filter(|d| d.withdrawn.is_none())
+            .collect();
+        in_force.sort_by_key(|d| d.document_id);
+        for document in in_force {
+            let text = index
+                .text(document.document_id)
+                .map_err(|error| SnapshotError::Damaged(error.to_string()))?;
+            texts.push((document.document_id, text.unwrap_or_default()));
+        }
+        let kept = Kept {
+            documents: documents.clone(),
+            texts,
+        };
+        snapshot::save(self.name(), &kept, out)
+    }
+
+    fn restore(self: Arc<Self>, bytes: &[u8]) -> Result<Install, SnapshotError> {
+        let kept: Kept = snapshot::restore(self.name(), bytes)?;
+        let index =
+            Library::index_of(&kept).map_err(|error| SnapshotError::Damaged(error.to_string()))?;
+        Ok(Box::new(move || {
+            *self.documents.write() = kept.documents;
+            *self.index.write() = index;
+        }))
     }
 }

@@ -4,6 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use chrono::NaiveDate;
 use domain::ids::{ApplicationId, PersonId};
+use serde::{Deserialize, Serialize};
 
 /// Where an application stands: the domain's own status.
 pub use domain::application::ApplicationStatus;
@@ -20,7 +21,7 @@ impl From<&ApplicationStatus> for ApplicationStatusKind {
 }
 
 /// An application status as a filter: PENDING, APPROVED, REJECTED.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ApplicationStatusKind {
     /// Waiting for the chair.
     Pending,
@@ -31,7 +32,7 @@ pub enum ApplicationStatusKind {
 }
 
 /// The applicant's names; gone when the application's data was erased.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct ApplicantNames {
     /// Surname.
     pub last_name: String,
@@ -42,7 +43,7 @@ pub struct ApplicantNames {
 }
 
 /// One application as the registry keeps it.
-#[derive(Clone, Debug, Hash)]
+#[derive(Clone, Debug, Hash, Serialize, Deserialize)]
 pub(crate) struct ApplicationRecord {
     pub(crate) application_id: ApplicationId,
     pub(crate) org: u32,
@@ -53,14 +54,17 @@ pub(crate) struct ApplicationRecord {
 }
 
 /// Every application.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct ApplicationTable {
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub(crate) records: Vec<ApplicationRecord>,
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
     by_id: HashMap<ApplicationId, u32>,
     /// (organisation, status, application) for the per-organisation lists.
     pub(crate) by_org: BTreeSet<(u32, ApplicationStatusKind, u32)>,
     /// The approved applications of each person admitted from one, so an
     /// erasure of the person drops the applicant's names too.
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
     by_person: HashMap<PersonId, Vec<u32>>,
 }
 

@@ -7,27 +7,32 @@ use chrono::NaiveDate;
 use domain::card_number::CardNumber;
 use domain::vocabulary::card::{CardBlockReason, CardKind};
 use hashbrown::HashTable;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::columns::Segmented;
 use crate::columns::hash_table_bytes;
 use crate::registry::members::NO_CARD;
 
 /// One card (32 bytes).
+#[derive(Serialize, Deserialize)]
 pub(crate) struct CardRecord {
+    #[serde(with = "crate::snapshot::card_number")]
     pub(crate) number: CardNumber,
     pub(crate) member: u32,
     /// The member's card issued before this one; [`NO_CARD`] for the first.
     pub(crate) previous: u32,
     /// The member's home when the card was issued.
     pub(crate) issued_by: u32,
+    #[serde(with = "crate::snapshot::day")]
     pub(crate) issued_on: NaiveDate,
+    #[serde(with = "crate::snapshot::day_opt")]
     pub(crate) blocked_on: Option<NaiveDate>,
     pub(crate) kind: CardKind,
     pub(crate) block: BlockCode,
 }
 
 /// Why a card was blocked, in one byte; a requester's words are kept apart.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub(crate) enum BlockCode {
     NotBlocked,
     Replaced,
@@ -45,6 +50,58 @@ pub(crate) struct CardTable {
     hasher: RandomState,
     /// The highest sequence issued per region code, so new numbers start above it.
     last_sequence: HashMap<u8, u64>,
+}
+
+/// The table as a snapshot keeps it: the number index is made again.
+#[derive(Serialize)]
+struct KeptRef<'a> {
+    records: &'a Segmented<CardRecord>,
+    requested: &'a HashMap<u32, Box<str>>,
+    last_sequence: &'a HashMap<u8, u64>,
+}
+
+#[derive(Deserialize)]
+struct Kept {
+    records: Segmented<CardRecord>,
+    requested: HashMap<u32, Box<str>>,
+    last_sequence: HashMap<u8, u64>,
+}
+
+impl Serialize for CardTable {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        KeptRef {
+            records: &self.records,
+            requested: &self.requested,
+            last_sequence: &self.last_sequence,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for CardTable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<CardTable, D::Error> {
+        let kept = Kept::deserialize(deserializer)?;
+        let mut table = CardTable {
+            records: kept.records,
+            requested: kept.requested,
+            by_number: HashTable::with_capacity(0),
+            hasher: RandomState::new(),
+            last_sequence: kept.last_sequence,
+        };
+        let (records, hasher) = (&table.records, &table.hasher);
+        table.by_number.reserve(records.len(), |&i| {
+            hasher.hash_one(records[i as usize].number)
+        });
+        for (idx, record) in records.iter().enumerate() {
+            let idx = u32::try_from(idx).unwrap_or(u32::MAX);
+            table
+                .by_number
+                .insert_unique(hasher.hash_one(record.number), idx, |&i| {
+                    hasher.hash_one(records[i as usize].number)
+                });
+        }
+        Ok(table)
+    }
 }
 
 impl CardTable {

@@ -9,6 +9,7 @@
 use std::hash::{BuildHasher, RandomState};
 
 use hashbrown::HashTable;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Texts by number, with how many entries use each.
 #[derive(Default)]
@@ -21,6 +22,60 @@ pub(crate) struct Dictionary {
     free: Vec<u32>,
     index: HashTable<u32>,
     hasher: RandomState,
+}
+
+/// The dictionary as a snapshot keeps it: the index is made again.
+#[derive(Serialize)]
+struct KeptRef<'a> {
+    texts: Vec<&'a [u8]>,
+    uses: &'a [u32],
+    free: &'a [u32],
+}
+
+#[derive(Deserialize)]
+struct Kept {
+    texts: Vec<Box<[u8]>>,
+    uses: Vec<u32>,
+    free: Vec<u32>,
+}
+
+impl Serialize for Dictionary {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        KeptRef {
+            texts: self.texts.iter().map(|t| &**t).collect(),
+            uses: &self.uses,
+            free: &self.free,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Dictionary {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Dictionary, D::Error> {
+        let kept = Kept::deserialize(deserializer)?;
+        if kept.texts.len() != kept.uses.len() {
+            return Err(serde::de::Error::custom("a text without its count"));
+        }
+        let mut dictionary = Dictionary {
+            texts: kept.texts,
+            uses: kept.uses,
+            free: kept.free,
+            index: HashTable::new(),
+            hasher: RandomState::new(),
+        };
+        let (texts, hasher) = (&dictionary.texts, &dictionary.hasher);
+        for (id, text) in texts.iter().enumerate() {
+            if dictionary.uses[id] > 0 {
+                let id = u32::try_from(id).unwrap_or(u32::MAX);
+                dictionary
+                    .index
+                    .insert_unique(hasher.hash_one(&**text), id, |&i| {
+                        hasher.hash_one(&*texts[i as usize])
+                    });
+            }
+        }
+        Ok(dictionary)
+    }
 }
 
 impl Dictionary {

@@ -12,6 +12,7 @@ use domain::ids::PersonId;
 use domain::snils::Snils;
 use domain::vocabulary::person::{EndReason, Gender, MemberCategory, PersonalData, Profession};
 use hashbrown::HashTable;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::columns::Segmented;
 use crate::columns::hash_table_bytes;
@@ -26,6 +27,7 @@ pub(crate) const NO_CARD: u32 = u32::MAX;
 pub(crate) const NO_TEXT: u32 = u32::MAX;
 
 /// One person as the registry keeps them (about 52 bytes).
+#[derive(Serialize, Deserialize)]
 pub(crate) struct MemberRecord {
     pub(crate) person_id: PersonId,
     /// The home now, or the last one after the membership ended.
@@ -38,7 +40,9 @@ pub(crate) struct MemberRecord {
     /// The position held, interned; [`NO_TEXT`] when none.
     pub(crate) position: u32,
     /// First day of the current (or last) continuous membership.
+    #[serde(with = "crate::snapshot::day")]
     pub(crate) joined_on: NaiveDate,
+    #[serde(with = "crate::snapshot::day_opt")]
     pub(crate) ended_on: Option<NaiveDate>,
     pub(crate) birth_year: i16,
     pub(crate) gender: Gender,
@@ -88,7 +92,104 @@ impl Default for MemberTable {
     }
 }
 
+/// The table as a snapshot keeps it: the id and SNILS indexes are made again
+/// from the records, and the positions' index from their texts.
+#[derive(Serialize)]
+struct KeptRef<'a> {
+    records: &'a Segmented<MemberRecord>,
+    earlier: &'a HashMap<u32, Vec<(NaiveDate, NaiveDate)>>,
+    readmitted_at: &'a HashMap<u32, u32>,
+    names: &'a NameIndex,
+    arena: &'a Arena,
+    name_texts: &'a Dictionary,
+    texts: &'a [Box<str>],
+}
+
+#[derive(Deserialize)]
+struct Kept {
+    records: Segmented<MemberRecord>,
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
+    earlier: HashMap<u32, Vec<(NaiveDate, NaiveDate)>>,
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
+    readmitted_at: HashMap<u32, u32>,
+    names: NameIndex,
+    arena: Arena,
+    name_texts: Dictionary,
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
+    texts: Vec<Box<str>>,
+}
+
+impl Serialize for MemberTable {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        KeptRef {
+            records: &self.records,
+            earlier: &self.earlier,
+            readmitted_at: &self.readmitted_at,
+            names: &self.names,
+            arena: &self.arena,
+            name_texts: &self.name_texts,
+            texts: &self.texts,
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for MemberTable {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<MemberTable, D::Error> {
+        let kept = Kept::deserialize(deserializer)?;
+        let mut table = MemberTable {
+            records: kept.records,
+            earlier: kept.earlier,
+            readmitted_at: kept.readmitted_at,
+            names: kept.names,
+            arena: kept.arena,
+            name_texts: kept.name_texts,
+            by_id: HashTable::new(),
+            by_snils: HashTable::new(),
+            text_ids: kept
+                .texts
+                .iter()
+                .enumerate()
+                .map(|(id, text)| (text.clone(), u32::try_from(id).unwrap_or(NO_TEXT)))
+                .collect(),
+            texts: kept.texts,
+            hasher: RandomState::new(),
+        };
+        table.index();
+        Ok(table)
+    }
+}
+
 impl MemberTable {
+    /// Makes the id and SNILS indexes of the records as they are.
+    fn index(&mut self) {
+        let (records, arena, hasher) = (&self.records, &self.arena, &self.hasher);
+        let snils_of = |i: u32| personal::snils_of(arena.get(records[i as usize].personal));
+        self.by_id.reserve(records.len(), |&i| {
+            hasher.hash_one(records[i as usize].person_id)
+        });
+        // Each SNILS's hash once: decoding one from the arena again for every
+        // rehash of a growing table would cost more than the table.
+        let mut holders = Vec::new();
+        for (idx, record) in records.iter().enumerate() {
+            let idx = u32::try_from(idx).unwrap_or(u32::MAX);
+            self.by_id
+                .insert_unique(hasher.hash_one(record.person_id), idx, |&i| {
+                    hasher.hash_one(records[i as usize].person_id)
+                });
+            let key = snils_of(idx);
+            if key != 0 {
+                holders.push((hasher.hash_one(key), idx));
+            }
+        }
+        self.by_snils
+            .reserve(holders.len(), |&i| hasher.hash_one(snils_of(i)));
+        for (hash, idx) in holders {
+            self.by_snils
+                .insert_unique(hash, idx, |&i| hasher.hash_one(snils_of(i)));
+        }
+    }
+
     /// The index of `person_id`, if known.
     pub(crate) fn find(&self, person_id: PersonId) -> Option<u32> {
         let hash = self.hasher.hash_one(person_id);

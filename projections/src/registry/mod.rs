@@ -39,6 +39,8 @@ mod text;
 mod tree_walk;
 mod views;
 
+use std::sync::Arc;
+
 use domain::card_number::CardNumber;
 use domain::ids::{ApplicationId, OrgId, PersonId};
 use domain::vocabulary::organization::OrgLevel;
@@ -46,6 +48,7 @@ use parking_lot::RwLock;
 
 use crate::registry::model::Model;
 use crate::runtime::{Applied, Projection};
+use crate::snapshot::{self, Install, Section, SnapshotError};
 use crate::window::Window;
 
 pub use crate::registry::applications::{ApplicantNames, ApplicationStatus, ApplicationStatusKind};
@@ -332,5 +335,14 @@ impl Projection for Registry {
 
     fn digest(&self) -> u64 {
         self.model.read().digest()
+    }
+
+    fn save(&self, out: &mut Section<'_>) -> Result<(), SnapshotError> {
+        snapshot::save(self.name(), &*self.model.read(), out)
+    }
+
+    fn restore(self: Arc<Self>, bytes: &[u8]) -> Result<Install, SnapshotError> {
+        let model: Model = snapshot::restore(self.name(), bytes)?;
+        Ok(Box::new(move || *self.model.write() = model))
     }
 }

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use domain::event::{ApplicationEvent, Event, OrganizationEvent, PersonEvent};
 use domain::organization::PassportFrom;
 use domain::vocabulary::person::{PersonalData, Profile};
+use serde::{Deserialize, Serialize};
 
 use crate::registry::applications::{
     ApplicantNames, ApplicationRecord, ApplicationStatus, ApplicationTable,
@@ -14,7 +15,7 @@ use crate::registry::orgs::{MemberStatus, NO_ORG, OrgTable};
 use crate::runtime::Applied;
 
 /// Everything the registry knows, folded from the log.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct Model {
     pub(crate) orgs: OrgTable,
     pub(crate) members: MemberTable,

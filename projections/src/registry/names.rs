@@ -15,6 +15,8 @@
 use std::collections::BTreeSet;
 use std::ops::{Bound, RangeInclusive};
 
+use serde::{Deserialize, Serialize};
+
 /// Letters of the normalised name a key holds.
 pub(crate) const KEY_SYMBOLS: usize = 10;
 /// Bits per symbol.
@@ -93,11 +95,13 @@ pub(crate) fn key(normalized: &str) -> u64 {
 }
 
 /// Members by name key, in key order then member order.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct NameIndex {
     /// Merged entries, sorted by (key, member): the keys...
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     keys: Vec<u64>,
     /// ...and the members.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     members: Vec<u32>,
     /// Entries added since the last merge.
     added: BTreeSet<(u64, u32)>,

@@ -8,12 +8,15 @@ use domain::ids::OrgId;
 use domain::organization::PassportFrom;
 use domain::vocabulary::organization::{OrgLevel, Passport};
 
+use serde::{Deserialize, Serialize};
+
 use crate::registry::names::normalize;
 
 /// The index of no organisation.
 pub(crate) const NO_ORG: u32 = u32::MAX;
 
 /// One organisation as the registry keeps it.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct OrgRecord {
     pub(crate) org_id: OrgId,
     pub(crate) name: Box<str>,
@@ -28,6 +31,7 @@ pub(crate) struct OrgRecord {
     pub(crate) registered: bool,
     pub(crate) parent: u32,
     /// Children in (name, id) order.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub(crate) children: Vec<u32>,
     pub(crate) passport: Option<Box<(Passport, NaiveDate)>>,
     pub(crate) dissolved_on: Option<NaiveDate>,
@@ -37,8 +41,10 @@ pub(crate) struct OrgRecord {
     pub(crate) passport_from: Option<PassportFrom>,
     pub(crate) version: u32,
     /// Active members whose home this is, in member order.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub(crate) active: Vec<u32>,
     /// Former members whose last home this is, in member order.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub(crate) ended: Vec<u32>,
     /// Active members in the subtree, this organisation included.
     pub(crate) subtree_active: u32,
@@ -56,9 +62,11 @@ pub enum MemberStatus {
 }
 
 /// Every organisation, interned as `u32` indexes in order of first mention.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct OrgTable {
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub(crate) records: Vec<OrgRecord>,
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
     by_id: HashMap<OrgId, u32>,
 }
 

@@ -14,6 +14,8 @@
 use chrono::{Datelike, NaiveDate};
 use domain::snils::Snils;
 use domain::vocabulary::person::PersonalData;
+use serde::de::Visitor;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::registry::contacts::{push_email, push_phone, read_email, read_phone};
 use crate::registry::dictionary::Dictionary;
@@ -31,6 +33,47 @@ const PAGE_SIZE: usize = 1 << PAGE_BITS;
 #[derive(Default)]
 pub(crate) struct Arena {
     pages: Vec<Vec<u8>>,
+}
+
+/// The arena in a snapshot: its pages as byte strings, the last one with
+/// room again for the entries that follow.
+impl Serialize for Arena {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        struct Page<'a>(&'a [u8]);
+        impl Serialize for Page<'_> {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_bytes(self.0)
+            }
+        }
+        serializer.collect_seq(self.pages.iter().map(|page| Page(page)))
+    }
+}
+
+impl<'de> Deserialize<'de> for Arena {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Arena, D::Error> {
+        struct Page(Vec<u8>);
+        impl<'de> Deserialize<'de> for Page {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Page, D::Error> {
+                struct Bytes;
+                impl Visitor<'_> for Bytes {
+                    type Value = Page;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a page of personal data")
+                    }
+                    fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<Page, E> {
+                        let mut page = Vec::with_capacity(PAGE_SIZE.max(bytes.len()));
+                        page.extend_from_slice(bytes);
+                        Ok(Page(page))
+                    }
+                }
+                deserializer.deserialize_bytes(Bytes)
+            }
+        }
+        let pages = Vec::<Page>::deserialize(deserializer)?;
+        Ok(Arena {
+            pages: pages.into_iter().map(|page| page.0).collect(),
+        })
+    }
 }
 
 impl Arena {

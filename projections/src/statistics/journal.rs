@@ -30,6 +30,7 @@ use domain::event::{
     MailingEvent, MeetingEvent, OrganizationEvent, PersonEvent,
 };
 use domain::ids::{ApplicationId, UserId};
+use serde::{Deserialize, Serialize};
 
 use crate::statistics::bands::day;
 use crate::statistics::orgs::{NONE, Orgs};
@@ -40,18 +41,21 @@ use crate::statistics::table::SpellRef;
 const FIRST_DAY: i32 = 693_596;
 
 /// The events of one organisation.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 struct Listed {
     /// Positions, ascending.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     positions: Vec<u32>,
     /// The day of each, from [`FIRST_DAY`].
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     days: Vec<u16>,
     /// The positions, ascending, of those listed under other organisations too.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     shared: Vec<u32>,
 }
 
 /// An event listed under several organisations.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 struct Shared {
     position: u32,
     day: u16,
@@ -59,15 +63,19 @@ struct Shared {
 }
 
 /// The subtree journal index.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct Journal {
     /// By organisation index (as in [`Orgs`]).
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     listed: Vec<Listed>,
     /// Events of several organisations, by position.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     shared: Vec<Shared>,
     /// The organisation each application went to, for its decision.
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
     applications: HashMap<ApplicationId, u32>,
     /// The organisation each role covers, for its revocation.
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
     grants: HashMap<UserId, u32>,
 }
 

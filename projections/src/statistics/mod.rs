@@ -84,8 +84,10 @@ use chrono::NaiveDate;
 use domain::event::Event;
 use domain::ids::OrgId;
 use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
 
 use crate::runtime::{Applied, Projection};
+use crate::snapshot::{self, Install, Section, SnapshotError};
 use crate::statistics::apply::position;
 use crate::statistics::bands::{Bounds, day};
 use crate::statistics::crosstab::Crosstab;
@@ -516,6 +518,46 @@ impl Projection for Statistics {
         self.journal.read().hash_into(&mut hasher);
         hasher.finish()
     }
+
+    fn save(&self, out: &mut Section<'_>) -> Result<(), SnapshotError> {
+        let orgs = Arc::clone(&self.orgs.read());
+        let persons = self.persons.read();
+        let journal = self.journal.read();
+        let kept = KeptRef {
+            orgs: &orgs,
+            persons: &persons,
+            journal: &journal,
+            applied: self.applied(),
+        };
+        snapshot::save(self.name(), &kept, out)
+    }
+
+    fn restore(self: Arc<Self>, bytes: &[u8]) -> Result<Install, SnapshotError> {
+        let kept: Kept = snapshot::restore(self.name(), bytes)?;
+        Ok(Box::new(move || {
+            *self.orgs.write() = Arc::new(kept.orgs);
+            *self.persons.write() = kept.persons;
+            *self.journal.write() = kept.journal;
+            self.applied.store(kept.applied, Ordering::Release);
+        }))
+    }
+}
+
+/// The model as a snapshot keeps it (the tree versions are a cache).
+#[derive(Serialize)]
+struct KeptRef<'a> {
+    orgs: &'a Orgs,
+    persons: &'a Persons,
+    journal: &'a Journal,
+    applied: u64,
+}
+
+#[derive(Deserialize)]
+struct Kept {
+    orgs: Orgs,
+    persons: Persons,
+    journal: Journal,
+    applied: u64,
 }
 
 /// The start of a report or a table (see `Statistics::subtree`).

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use domain::ids::OrgId;
 use domain::vocabulary::organization::OrgLevel;
 use parking_lot::RwLock;
+use serde::{Deserialize, Serialize};
 
 use crate::statistics::table::Chunk;
 
@@ -20,7 +21,7 @@ use crate::statistics::table::Chunk;
 pub(crate) const NONE: u32 = u32::MAX;
 
 /// A dated change of one organisation, known from `pos` on, effective from `day` on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct Dated<T> {
     pub day: i32,
     pub pos: u32,
@@ -28,7 +29,7 @@ pub(crate) struct Dated<T> {
 }
 
 /// The figures of a passport statistics use.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct PassportFigures {
     /// Index into `SECTORS`, if the passport names a sector.
     pub sector: Option<u8>,
@@ -37,31 +38,44 @@ pub(crate) struct PassportFigures {
 }
 
 /// Every organisation, by index in registration order.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Orgs {
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub ids: Vec<OrgId>,
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
     pub index: HashMap<OrgId, u32>,
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub level: Vec<OrgLevel>,
     /// Position of `OrganizationRegistered`.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub registered_pos: Vec<u32>,
     /// The day it was established ([`i32::MIN`]: found in place, always there).
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub established: Vec<i32>,
     /// The region code of a regional organisation.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub region_code: Vec<Option<u8>>,
     /// The parent at registration ([`NONE`] for the root).
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub registered_parent: Vec<u32>,
     /// Moves, in log order: the parent from `day` on.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub moves: Vec<Vec<Dated<u32>>>,
     /// Organisations with at least one move, in the order of their first move.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub moved: Vec<u32>,
     /// `OrganizationDissolved`, if any: gone from `day` on.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub dissolved: Vec<Option<Dated<()>>>,
     /// Passport versions, in log order.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub passports: Vec<Vec<Dated<PassportFigures>>>,
     /// Every organisation that was ever a child of this one, registration or
     /// move: a superset of the subtree on any date, for movement.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub ever_children: Vec<Vec<u32>>,
     /// The spells whose home is this organisation.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     pub chunks: Vec<Arc<RwLock<Chunk>>>,
     /// Changes whenever a placement changes (registration or move): tree
     /// versions built before are stale.

@@ -11,12 +11,13 @@
 use std::collections::HashMap;
 
 use domain::ids::PersonId;
+use serde::{Deserialize, Serialize};
 
 use crate::columns::Segmented;
 use crate::statistics::table::SpellRef;
 
 /// One change of category or profession, effective from `day`, known from `pos`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ProfileChange {
     pub day: i32,
     pub pos: u32,
@@ -28,21 +29,25 @@ pub(crate) struct ProfileChange {
 }
 
 /// Every person seen, by index in order of first admission.
-#[derive(Default)]
+#[derive(Default, Serialize, Deserialize)]
 pub(crate) struct Persons {
     ids: Segmented<PersonId>,
     /// Slots of person index + 1 (0: empty), at most 3/4 full.
+    #[serde(deserialize_with = "crate::snapshot::exact::vec")]
     slots: Vec<u32>,
     /// The person's last spell ([`SpellRef::NONE`] before the first).
     pub last_spell: Segmented<SpellRef>,
     /// The birth year of the first admission's profile.
     pub birth_year: Segmented<i16>,
     /// The earlier spells of persons with more than one, oldest first.
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
     pub earlier_spells: HashMap<u32, Vec<SpellRef>>,
     /// The profile changes of persons with more than one profile event
     /// (admissions and updates), in log order; their spells are deferred.
+    #[serde(deserialize_with = "crate::snapshot::exact::map")]
     pub histories: HashMap<u32, Vec<ProfileChange>>,
     /// Persons whose spells are out of the charter's order: always deferred.
+    #[serde(deserialize_with = "crate::snapshot::exact::set")]
     pub irregular: std::collections::HashSet<u32>,
 }
 

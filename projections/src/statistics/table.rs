@@ -13,6 +13,8 @@
 
 use std::hash::Hasher;
 
+use serde::{Deserialize, Serialize};
+
 use crate::statistics::bands::FOREVER;
 
 /// The fewest spells a chunk grows by.
@@ -54,7 +56,7 @@ pub(crate) fn attrs(gender: u8, category: u8, profession: Option<u8>) -> u8 {
 /// bytes), each `cap` spells a column, so a chunk is three allocations and a
 /// small header rather than nine: with 85,000 chunks the headers and the
 /// allocator's share of each block add up.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Chunk {
     /// Days: start, end, birth.
     days: Vec<i32>,
@@ -287,7 +289,7 @@ fn regrow<T: Copy + Default>(
 
 /// Where a spell is: its home organisation's index and its index in that chunk,
 /// packed in a `u64` so the person table stays small.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct SpellRef(pub u64);
 
 impl SpellRef {
