@@ -1,5 +1,6 @@
 //! The fingerprint of the read models' layout: a SHA-256 of every source file
-//! of this crate and of `domain`, and of the workspace's lock file. A snapshot
+//! of this crate, of `domain` and of `eventlog` (its codec and upcasters say
+//! what an event folds to), and of the workspace's lock file. A snapshot
 //! written by another build is discarded and the models rebuilt (see
 //! `src/snapshot`): any change to the code that folds or lays out a model, or
 //! to a serialising crate, makes the old bytes meaningless, and a hand-kept
@@ -29,6 +30,7 @@ fn main() {
         manifest.join("src"),
         manifest.join("Cargo.toml"),
         manifest.join("../domain/src"),
+        manifest.join("../eventlog/src"),
         manifest.join("../Cargo.lock"),
     ];
     let mut hash = Sha256::new();
@@ -43,8 +45,11 @@ fn main() {
         found.sort();
         for path in found {
             let relative = path.strip_prefix(&manifest).unwrap_or(&path);
+            let bytes = std::fs::read(&path).unwrap_or_default();
             hash.update(relative.to_string_lossy().as_bytes());
-            hash.update(std::fs::read(&path).unwrap_or_default());
+            hash.update([0]);
+            hash.update((bytes.len() as u64).to_le_bytes());
+            hash.update(bytes);
         }
     }
     let digest: [u8; 32] = hash.finalize().into();

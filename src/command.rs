@@ -11,6 +11,7 @@ use anyhow::Context;
 use app::views::{CardView, MemberView, OrganizationView};
 use app::{App, Viewer};
 use eventlog::Backend;
+use projections::snapshot::SnapshotStore;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
@@ -19,8 +20,15 @@ use crate::refusal::Refused;
 
 /// Runs the command on `log`: folds the read models first (the facts the
 /// charter needs), then decides, appends and answers once they include it.
-pub async fn run(log: &Arc<dyn Backend>, args: &CommandArgs, operator: &str) -> anyhow::Result<()> {
-    let app = App::open(log.clone()).await.map_err(Refused)?;
+pub async fn run(
+    log: &Arc<dyn Backend>,
+    args: &CommandArgs,
+    operator: &str,
+    snapshots: Option<SnapshotStore>,
+) -> anyhow::Result<()> {
+    let app = App::open_with_snapshots(log.clone(), snapshots)
+        .await
+        .map_err(Refused)?;
     let viewer = match &args.token {
         Some(token) => app.authenticate(Some(token)).await.map_err(Refused)?,
         None => Viewer::Operator(operator.to_string()),

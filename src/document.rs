@@ -12,6 +12,7 @@ use anyhow::Context;
 use app::templates::{DocumentFormat, DocumentQuery, Template};
 use app::{App, Viewer};
 use eventlog::Backend;
+use projections::snapshot::SnapshotStore;
 use serde_json::json;
 
 use crate::cli::DocumentArgs;
@@ -28,6 +29,7 @@ pub async fn run(
     args: &DocumentArgs,
     operator: &str,
     data_dir: &Path,
+    snapshots: Option<SnapshotStore>,
 ) -> anyhow::Result<()> {
     let template = Template::parse(&args.template).map_err(Refused)?;
     let format = DocumentFormat::parse(&args.format).map_err(Refused)?;
@@ -46,7 +48,9 @@ pub async fn run(
         }
         None => None,
     };
-    let mut app = App::open(log.clone()).await.map_err(Refused)?;
+    let mut app = App::open_with_snapshots(log.clone(), snapshots)
+        .await
+        .map_err(Refused)?;
     app.set_templates_dir(templates_dir(data_dir));
     let viewer = match &args.token {
         Some(token) => app.authenticate(Some(token)).await.map_err(Refused)?,

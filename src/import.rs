@@ -13,6 +13,7 @@ use app::import::{ImportFiles, ImportMode, ImportOptions, ImportProgress};
 use app::{App, Viewer};
 use eventlog::Backend;
 use indicatif::{ProgressBar, ProgressDrawTarget};
+use projections::snapshot::SnapshotStore;
 use serde_json::json;
 
 use crate::cli::{ExportArgs, ImportArgs};
@@ -61,6 +62,7 @@ pub async fn import(
     log: &Arc<dyn Backend>,
     args: &ImportArgs,
     operator: &str,
+    snapshots: Option<SnapshotStore>,
 ) -> anyhow::Result<()> {
     if let Some(dir) = &args.template {
         let files = app::import::template::write_templates(dir).map_err(anyhow::Error::msg)?;
@@ -94,7 +96,9 @@ pub async fn import(
         mapping: args.mapping.clone(),
     };
     let opening = Instant::now();
-    let app = App::open_at_rest(log.clone()).await.map_err(Refused)?;
+    let app = App::open_at_rest(log.clone(), snapshots)
+        .await
+        .map_err(Refused)?;
     let viewer = match &args.token {
         Some(token) => app.authenticate(Some(token)).await.map_err(Refused)?,
         None => Viewer::Operator(operator.to_string()),
@@ -164,6 +168,7 @@ pub async fn export(
     log: &Arc<dyn Backend>,
     args: &ExportArgs,
     operator: &str,
+    snapshots: Option<SnapshotStore>,
 ) -> anyhow::Result<()> {
     let as_of = match &args.as_of {
         Some(text) => {
@@ -178,7 +183,9 @@ pub async fn export(
             return Err(Refused(app::Error::invalid("format", "an export is csv or xlsx")).into());
         }
     };
-    let app = App::open(log.clone()).await.map_err(Refused)?;
+    let app = App::open_with_snapshots(log.clone(), snapshots)
+        .await
+        .map_err(Refused)?;
     let viewer = match &args.token {
         Some(token) => app.authenticate(Some(token)).await.map_err(Refused)?,
         None => Viewer::Operator(operator.to_string()),

@@ -92,6 +92,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return Ok(());
     }
     let log = store::open(&cli.store).await?;
+    // A command that folds the read models starts from the data directory's
+    // snapshot, when one fits, and never writes one.
+    let snapshot = || store::snapshot_to_read(&cli.store);
     let outcome = match &cli.command {
         Command::Init(args) => init::run(&log, args, &cli.operator).await,
         Command::Generate(args) => generate::run(&log, args, &cli.operator).await,
@@ -104,12 +107,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve::run(&log, args, &cli.store).await,
         Command::Demo(args) => demo::run(&log, args, &cli.store, &cli.operator).await,
         Command::Token(args) => token::run(&log, args, &cli.operator).await,
-        Command::Run(args) => command::run(&log, args, &cli.operator).await,
-        Command::Report(args) => report::run(&log, args, &cli.operator).await,
-        Command::Import(args) => import::import(&log, args, &cli.operator).await,
-        Command::Export(args) => import::export(&log, args, &cli.operator).await,
+        Command::Run(args) => command::run(&log, args, &cli.operator, snapshot()).await,
+        Command::Report(args) => report::run(&log, args, &cli.operator, snapshot()).await,
+        Command::Import(args) => import::import(&log, args, &cli.operator, snapshot()).await,
+        Command::Export(args) => import::export(&log, args, &cli.operator, snapshot()).await,
         Command::Document(args) => {
-            document::run(&log, args, &cli.operator, &cli.store.data_dir).await
+            document::run(&log, args, &cli.operator, &cli.store.data_dir, snapshot()).await
         }
         // Answered above, before any log is opened.
         Command::Copy(_)

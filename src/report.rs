@@ -13,13 +13,19 @@ use app::reports::files::ReportKind;
 use app::{App, Viewer};
 use documents::Format;
 use eventlog::Backend;
+use projections::snapshot::SnapshotStore;
 use serde_json::json;
 
 use crate::cli::ReportArgs;
 use crate::refusal::Refused;
 
 /// Folds the read models, renders the report and writes it to `args.output`.
-pub async fn run(log: &Arc<dyn Backend>, args: &ReportArgs, operator: &str) -> anyhow::Result<()> {
+pub async fn run(
+    log: &Arc<dyn Backend>,
+    args: &ReportArgs,
+    operator: &str,
+    snapshots: Option<SnapshotStore>,
+) -> anyhow::Result<()> {
     let format = Format::parse(&args.format).ok_or_else(|| {
         Refused(app::Error::invalid(
             "format",
@@ -32,7 +38,9 @@ pub async fn run(log: &Arc<dyn Backend>, args: &ReportArgs, operator: &str) -> a
             "a report is builder, statistical or members",
         ))
     })?;
-    let app = App::open(log.clone()).await.map_err(Refused)?;
+    let app = App::open_with_snapshots(log.clone(), snapshots)
+        .await
+        .map_err(Refused)?;
     let viewer = match &args.token {
         Some(token) => app.authenticate(Some(token)).await.map_err(Refused)?,
         None => Viewer::Operator(operator.to_string()),

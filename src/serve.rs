@@ -8,7 +8,6 @@ use std::time::Duration;
 use anyhow::Context;
 use app::App;
 use eventlog::Backend;
-use eventlog::snapshot_key::SnapshotKey;
 use graphql::schema::Limits;
 use graphql::server::{self, ServeOptions};
 use projections::snapshot::SnapshotStore;
@@ -16,10 +15,7 @@ use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::cli::{ServeArgs, StoreArgs};
-use crate::store::SQLITE_FILE;
-
-/// The directory of the read models' snapshot inside a data directory.
-pub const SNAPSHOTS_DIR: &str = "snapshots";
+pub use crate::store::snapshot_store;
 
 /// Serves the registry in `log`; prints the address it listens on.
 pub async fn run(
@@ -38,40 +34,6 @@ pub async fn run(
         |_| {},
     )
     .await
-}
-
-/// Where this node keeps its snapshot of the read models: `snapshots/` in
-/// its data directory (each node its own, whichever log it serves), sealed
-/// with a key derived from the key file (`--key-file`, else the one beside
-/// the data directory, created for a PostgreSQL node that has none); none
-/// with `--no-snapshots`, or when the data directory does not exist (a
-/// PostgreSQL node given none: it folds the log at every start).
-pub fn snapshot_store(
-    store: &StoreArgs,
-    args: &ServeArgs,
-) -> anyhow::Result<Option<SnapshotStore>> {
-    if args.no_snapshots {
-        return Ok(None);
-    }
-    if !store.data_dir.is_dir() {
-        eprintln!(
-            "No data directory at {}: no snapshot of the read models is kept, every start folds the whole log.",
-            store.data_dir.display()
-        );
-        return Ok(None);
-    }
-    let key_file = match &store.key_file {
-        Some(path) => path.clone(),
-        None => eventlog::key_file::beside(&store.data_dir.join(SQLITE_FILE))?,
-    };
-    let kek = match eventlog::key_file::read(&key_file)? {
-        Some(kek) => kek,
-        None => eventlog::key_file::create(&key_file)?,
-    };
-    Ok(Some(SnapshotStore::new(
-        store.data_dir.join(SNAPSHOTS_DIR),
-        SnapshotKey::derive(&kek),
-    )))
 }
 
 /// Binds `args.listen`. The demo binds before it generates a union, so a busy
@@ -137,15 +99,9 @@ pub async fn serve(
             trust_proxy: args.trust_proxy,
         },
     );
-    let closing = app.clone();
+    // The stop writes the read models' snapshot before it closes the log
+    // (`App::shutdown`): the next start folds only what comes after.
     server::serve_with(app, listener, options(args), pages, stopped).await?;
-    // Nothing is served now: the models stand still at what was applied, and
-    // the next start folds only what comes after.
-    match closing.save_snapshot().await {
-        Ok(Some(position)) => eprintln!("The read models' snapshot is at position {position}."),
-        Ok(None) => {}
-        Err(error) => eprintln!("The read models' snapshot was not written: {error}"),
-    }
     eprintln!("Stopped; the log is closed.");
     Ok(())
 }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
+use eventlog::snapshot_key::SnapshotKey;
 use eventlog::{Backend, PostgresLog, SqliteLog};
+use projections::snapshot::SnapshotStore;
 
 use crate::cli::StoreArgs;
 
@@ -20,6 +22,60 @@ pub enum Location {
     Sqlite(PathBuf),
     /// A PostgreSQL database, by URL.
     Postgres(String),
+}
+
+/// The directory of the read models' snapshot inside a data directory.
+pub const SNAPSHOTS_DIR: &str = "snapshots";
+
+/// Where a node keeps its snapshot of the read models: `snapshots/` in its
+/// data directory (each node its own, whichever log it serves), sealed with
+/// a key derived from the key file (`--key-file`, else the one beside the
+/// data directory, created for a PostgreSQL node that has none); none with
+/// `--no-snapshots`, or when the data directory does not exist (a
+/// PostgreSQL node given none: it folds the log at every start).
+pub fn snapshot_store(
+    store: &StoreArgs,
+    args: &crate::cli::ServeArgs,
+) -> anyhow::Result<Option<SnapshotStore>> {
+    if args.no_snapshots {
+        return Ok(None);
+    }
+    if !store.data_dir.is_dir() {
+        eprintln!(
+            "No data directory at {}: no snapshot of the read models is kept, every start folds the whole log.",
+            store.data_dir.display()
+        );
+        return Ok(None);
+    }
+    let key_file = snapshot_key_file(store)?;
+    let kek = match eventlog::key_file::read(&key_file)? {
+        Some(kek) => kek,
+        None => eventlog::key_file::create(&key_file)?,
+    };
+    Ok(Some(SnapshotStore::new(
+        store.data_dir.join(SNAPSHOTS_DIR),
+        SnapshotKey::derive(&kek),
+    )))
+}
+
+/// The snapshot of the data directory for a command-line process: read when
+/// it fits, deleted by an erasure the process applies, never written (a
+/// node may be serving the same directory's log). None when there is no
+/// snapshot to read or no key file to open it.
+pub fn snapshot_to_read(store: &StoreArgs) -> Option<SnapshotStore> {
+    let dir = store.data_dir.join(SNAPSHOTS_DIR);
+    if !dir.is_dir() {
+        return None;
+    }
+    let kek = eventlog::key_file::read(&snapshot_key_file(store).ok()?).ok()??;
+    Some(SnapshotStore::new(dir, SnapshotKey::derive(&kek)).read_only())
+}
+
+fn snapshot_key_file(store: &StoreArgs) -> anyhow::Result<PathBuf> {
+    Ok(match &store.key_file {
+        Some(path) => path.clone(),
+        None => eventlog::key_file::beside(&store.data_dir.join(SQLITE_FILE))?,
+    })
 }
 
 /// Mode of a data directory: the owner's alone.

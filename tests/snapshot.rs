@@ -296,4 +296,43 @@ async fn a_start_from_the_snapshot_equals_a_rebuild_and_an_erasure_deletes_it() 
     );
     assert_eq!(refolded["checkpoint"], after["checkpoint"]);
     assert_eq!(refolded["digests"], digests);
+    let data_now = server
+        .ok(
+            "query($org: ID!) { members(orgId: $org, first: 5) { edges { node { id } } } }",
+            json!({ "org": org }),
+            Some(&admin),
+        )
+        .await;
+    let other = data_now["members"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|edge| edge["node"]["id"].as_str().unwrap().to_string())
+        .find(|id| *id != member)
+        .unwrap();
+    assert!(server.terminate(Duration::from_secs(60)).success());
+
+    // The command line starts from the snapshot too, and never writes one.
+    let at = position_of(&file).expect("written at the stop");
+    let renamed = reestr(&data)
+        .args(["command", "renameOrganization", "--input"])
+        .arg(json!({ "id": org, "name": "Первичная организация № 1" }).to_string())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&renamed.stderr).to_string();
+    assert!(renamed.status.success(), "{said}");
+    assert!(said.contains("restored from the snapshot"), "{said}");
+    assert_eq!(position_of(&file), Some(at), "a command writes no snapshot");
+    // An erasure through the command line deletes it like a node's would.
+    let erased = reestr(&data)
+        .args(["command", "erasePersonalData", "--input"])
+        .arg(json!({ "memberId": other, "basis": "заявление" }).to_string())
+        .output()
+        .unwrap();
+    assert!(
+        erased.status.success(),
+        "{}",
+        String::from_utf8_lossy(&erased.stderr)
+    );
+    assert!(!file.exists(), "the erasure deleted the snapshot");
 }

@@ -232,23 +232,43 @@ impl App {
     /// [`Error::Internal`] when the read models stop before (a corrupt event
     /// or key: the reason is in the detail).
     pub async fn open(log: Arc<dyn Coordination>) -> Result<App, Error> {
-        App::opened(log, true).await
+        App::opened(log, true, None).await
+    }
+
+    /// [`App::open`] from the snapshot in `snapshots` when one fits (the
+    /// command line passes a read-only store: it never writes one).
+    ///
+    /// # Errors
+    /// As [`App::open`].
+    pub async fn open_with_snapshots(
+        log: Arc<dyn Coordination>,
+        snapshots: Option<SnapshotStore>,
+    ) -> Result<App, Error> {
+        App::opened(log, true, snapshots).await
     }
 
     /// [`App::open`] for a door that writes in bulk and exits (`reestr
     /// import`): the read models fold the log as it is now and then stop
     /// following it, so they answer as of the start and spend nothing on
-    /// folding what the door appends (the next process folds it).
+    /// folding what the door appends (the next process folds it); from the
+    /// snapshot in `snapshots` when one fits.
     ///
     /// # Errors
     /// As [`App::open`].
-    pub async fn open_at_rest(log: Arc<dyn Coordination>) -> Result<App, Error> {
-        App::opened(log, false).await
+    pub async fn open_at_rest(
+        log: Arc<dyn Coordination>,
+        snapshots: Option<SnapshotStore>,
+    ) -> Result<App, Error> {
+        App::opened(log, false, snapshots).await
     }
 
-    async fn opened(log: Arc<dyn Coordination>, follow: bool) -> Result<App, Error> {
+    async fn opened(
+        log: Arc<dyn Coordination>,
+        follow: bool,
+        snapshots: Option<SnapshotStore>,
+    ) -> Result<App, Error> {
         let head = *log.head().borrow();
-        let app = App::started(log, follow, None);
+        let app = App::started(log, follow, snapshots);
         let mut checkpoint = app.checkpoint.0.clone();
         let mut stopped = app.stopped.clone();
         tokio::select! {
@@ -322,18 +342,6 @@ impl App {
     /// [`App::applied`].
     pub fn restored_from(&self) -> u64 {
         self.projector.restored_from()
-    }
-
-    /// Writes a snapshot of the read models as they are now, when the node
-    /// keeps one ([`App::start_with_snapshots`]) and anything was applied
-    /// since the last: a clean stop calls it, so the next start folds
-    /// nothing. Returns the position written.
-    ///
-    /// # Errors
-    /// [`Error::Internal`] when it cannot be written (the earlier one, if
-    /// any, stays).
-    pub async fn save_snapshot(&self) -> Result<Option<u64>, Error> {
-        self.projector.snapshot().await.map_err(Error::internal)
     }
 
     /// Events committed to the log and not yet applied by every read model.
@@ -451,13 +459,20 @@ impl App {
         })
     }
 
-    /// Stops: records the reads still queued, then closes the log (appends in
-    /// flight finish first; nothing acknowledged is lost).
+    /// Stops: records the reads still queued, writes the read models'
+    /// snapshot (when the node keeps one and anything was applied since the
+    /// last), then closes the log (appends in flight finish first; nothing
+    /// acknowledged is lost). The snapshot is written while the log is still
+    /// open and this process still owns it: no other process can have
+    /// started on the log and erased anyone meanwhile.
     ///
     /// # Errors
     /// The log failed while closing.
     pub async fn shutdown(&self) -> Result<(), eventlog::Error> {
         self.reads.flush().await;
+        if let Err(error) = self.projector.snapshot().await {
+            tracing::warn!(%error, "the read models' snapshot was not written at the stop");
+        }
         self.log.shutdown().await
     }
 }

@@ -23,4 +23,13 @@ pub enum Error {
         /// The position that came.
         found: u64,
     },
+    /// The snapshot could not be deleted before an erasure: the read models
+    /// stop rather than apply the erasure and leave its data on disk.
+    #[error("the snapshot could not be deleted before an erasure at position {position}: {reason}")]
+    SnapshotNotDeleted {
+        /// The erasure's position.
+        position: u64,
+        /// Why.
+        reason: String,
+    },
 }

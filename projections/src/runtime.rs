@@ -8,7 +8,7 @@
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use domain::event::Event;
 use eventlog::{EventLog, StoredEvent};
@@ -81,6 +81,9 @@ pub struct Projector {
     snapshots: Option<Snapshots>,
     /// The position of the snapshot the models were restored from (0: none).
     restored_from: AtomicU64,
+    /// A fold stopped on an error or a panic: the models may not be at one
+    /// position, so no snapshot is written of them.
+    failed: AtomicBool,
 }
 
 impl Projector {
@@ -98,6 +101,7 @@ impl Projector {
             applied: AtomicU64::new(0),
             snapshots: None,
             restored_from: AtomicU64::new(0),
+            failed: AtomicBool::new(false),
         }
     }
 
@@ -126,6 +130,9 @@ impl Projector {
         let _inbox = snapshots.inbox.lock().await;
         if *self.checkpoint.borrow() != 0 {
             return None;
+        }
+        if let Err(error) = snapshots.store.sweep() {
+            tracing::warn!(%error, "a half-written snapshot could not be deleted");
         }
         let store = snapshots.store.clone();
         let projections = self.projections.clone();
@@ -177,7 +184,15 @@ impl Projector {
         if let Ok(_inbox) = snapshots.inbox.try_lock() {
             return self.write_snapshot().await;
         }
-        snapshots.ask().await.unwrap_or(Ok(None))
+        let mut answer = snapshots.ask();
+        tokio::select! {
+            answered = &mut answer => answered.unwrap_or(Ok(None)),
+            // The fold ended without reading the request: at rest now.
+            mut inbox = snapshots.inbox.lock() => {
+                while inbox.try_recv().is_ok() {}
+                self.write_snapshot().await
+            }
+        }
     }
 
     async fn write_snapshot(&self) -> Result<Option<u64>, SnapshotError> {
@@ -185,6 +200,9 @@ impl Projector {
             return Ok(None);
         };
         let position = *self.checkpoint.borrow();
+        if self.failed.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
         let Some(event_id) = snapshots.to_write(position) else {
             return Ok(None);
         };
@@ -322,8 +340,12 @@ impl Projector {
                             reading = false;
                             continue;
                         }
-                        if let Some(snapshots) = &self.snapshots {
-                            snapshots.before_applying(&batch);
+                        if let Some(snapshots) = &self.snapshots
+                            && let Err(error) = snapshots.before_applying(&batch)
+                        {
+                            outcome = Err(error);
+                            reading = false;
+                            continue;
                         }
                         let batch = Arc::new(batch);
                         for applier in &appliers {
@@ -362,10 +384,17 @@ impl Projector {
                             pause = Some(None);
                         }
                     }
-                    Some(Done::Panicked(name)) => panic!("projection {name} panicked while applying"),
+                    Some(Done::Panicked(name)) => {
+                        // The models are not at one position any more: none is written.
+                        self.failed.store(true, Ordering::Relaxed);
+                        panic!("projection {name} panicked while applying")
+                    }
                     None => break,
                 },
             }
+        }
+        if outcome.is_err() {
+            self.failed.store(true, Ordering::Relaxed);
         }
         // What was asked and not answered: the models are at rest now.
         let mut asked: Vec<Request> = pause.into_iter().flatten().collect();

@@ -120,8 +120,13 @@ async fn a_start_from_the_snapshot_folds_the_tail_and_equals_a_rebuild() {
     let person = PersonId(Uuid::new_v4());
     transfers(&log, person, 1_000).await;
 
+    // What a write killed half way leaves behind is deleted at the next start.
+    std::fs::create_dir_all(store.path().parent().unwrap()).unwrap();
+    let left = store.path().with_extension("snapshot.4242.half");
+    std::fs::write(&left, b"half a snapshot").unwrap();
     let (_, first) = projector(&log, &store);
     assert_eq!(first.restore().await, None, "no snapshot yet");
+    assert!(!left.exists(), "a half-written file is swept at the start");
     assert_eq!(first.catch_up().await.unwrap(), 1_000);
     assert_eq!(first.snapshot().await.unwrap(), Some(1_000));
     assert!(store.path().exists());
@@ -196,6 +201,21 @@ async fn a_damaged_stale_or_foreign_snapshot_is_deleted_and_the_log_folded_from_
     transfers(&other, person, 400).await;
     let (_, foreign) = projector(&other, &store);
     assert_eq!(foreign.restore().await, None, "another log");
+    // One that an erasure in the log follows (by another node, or a start
+    // without snapshots): its models would show what the erasure removed.
+    write().await;
+    let erasure: Event = PersonEvent::PersonalDataErased {
+        person_id: person,
+        basis: None,
+        erased_on: NaiveDate::from_ymd_opt(2024, 2, 1).unwrap(),
+    }
+    .into();
+    append(&log, erasure).await;
+    transfers(&log, person, 5).await;
+    let (counts, erased) = projector(&log, &store);
+    assert_eq!(erased.restore().await, None, "an erasure follows it");
+    assert_eq!(counts.0.lock().1, 0);
+    assert!(!store.path().exists());
     // And one past the head of a log restored to an earlier state.
     write().await;
     let short = open_log(dir.path(), "c");

@@ -27,6 +27,8 @@ pub struct SnapshotStore {
     pub(crate) every: u64,
     /// The least time between two it writes on its own.
     pub(crate) interval: Duration,
+    /// Read, and deleted on an erasure, but never written (see [`SnapshotStore::read_only`]).
+    pub(crate) read_only: bool,
 }
 
 /// A snapshot read back: its position and the models, to be put in place.
@@ -53,7 +55,17 @@ impl SnapshotStore {
             key,
             every: SNAPSHOT_EVERY,
             interval: SNAPSHOT_INTERVAL,
+            read_only: false,
         }
+    }
+
+    /// This store for a process that starts from the snapshot but never
+    /// writes one (the command line beside a node on the same directory):
+    /// a snapshot it folded before an erasure must not replace the node's.
+    /// It still deletes the snapshot when it applies an erasure.
+    pub fn read_only(mut self) -> SnapshotStore {
+        self.read_only = true;
+        self
     }
 
     /// This store, the projector writing a snapshot on its own after `every`
@@ -170,16 +182,17 @@ impl SnapshotStore {
             std::process::id(),
             Uuid::new_v4().simple()
         ));
-        let written = self.write_to(&temporary, projections, position, event_id);
-        let file = match written {
-            Ok(file) => file,
-            Err(error) => {
-                let _ = std::fs::remove_file(&temporary);
-                return Err(error);
-            }
-        };
-        let size = file.metadata()?.len();
-        std::fs::rename(&temporary, self.path())?;
+        let written = self
+            .write_to(&temporary, projections, position, event_id)
+            .and_then(|file| Ok(file.metadata()?.len()))
+            .and_then(|size| {
+                std::fs::rename(&temporary, self.path())?;
+                Ok(size)
+            });
+        if written.is_err() {
+            let _ = std::fs::remove_file(&temporary);
+        }
+        let size = written?;
         sync_dir(&self.dir)?;
         Ok(size)
     }
@@ -211,12 +224,27 @@ impl SnapshotStore {
         writer.finish()
     }
 
+    /// Deletes what a write left half done when its process was killed: a
+    /// start is the one moment no write of this directory's node runs. (Such
+    /// a file is as sealed as a snapshot, and an erasure deletes it too.)
+    ///
+    /// # Errors
+    /// IO errors other than there being none.
+    pub(crate) fn sweep(&self) -> Result<(), SnapshotError> {
+        self.remove(|name| name != FILE)
+    }
+
     /// Deletes the snapshot (and any file a write left half done), so that
     /// nothing on disk holds what it held.
     ///
     /// # Errors
     /// IO errors other than there being none.
     pub fn discard(&self) -> Result<(), SnapshotError> {
+        self.remove(|_| true)
+    }
+
+    /// Deletes the snapshot's files whose names `which` picks.
+    fn remove(&self, which: impl Fn(&str) -> bool) -> Result<(), SnapshotError> {
         let entries = match std::fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(error) if error.kind() == ErrorKind::NotFound => return Ok(()),
@@ -224,7 +252,9 @@ impl SnapshotStore {
         };
         for entry in entries {
             let entry = entry?;
-            if entry.file_name().to_string_lossy().starts_with(FILE) {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with(FILE) && which(&name) {
                 match std::fs::remove_file(entry.path()) {
                     Err(error) if error.kind() != ErrorKind::NotFound => return Err(error.into()),
                     _ => {}
@@ -249,17 +279,44 @@ fn check_log(
             header.position
         )));
     }
-    let there = runtime
-        .block_on(log.read_batch(header.position - 1, 1))
-        .map_err(|error| SnapshotError::Io(std::io::Error::other(error.to_string())))?;
-    match there.first() {
-        Some(event) if event.event_id == header.event_id => Ok(()),
-        _ => Err(SnapshotError::Stale(format!(
-            "the log holds another event at position {}",
-            header.position
-        ))),
+    let read = |after: u64, limit: usize| {
+        runtime
+            .block_on(log.read_batch(after, limit))
+            .map_err(|error| SnapshotError::Io(std::io::Error::other(error.to_string())))
+    };
+    match read(header.position - 1, 1)?.first() {
+        Some(event) if event.event_id == header.event_id => {}
+        _ => {
+            return Err(SnapshotError::Stale(format!(
+                "the log holds another event at position {}",
+                header.position
+            )));
+        }
     }
+    // An erasure after it (by another node, the command line, or a start
+    // without snapshots): the snapshot holds what it removed, and its
+    // models must not answer even until the fold reaches it.
+    let mut after = header.position;
+    while after < head {
+        let batch = read(after, TAIL_BATCH)?;
+        let Some(last) = batch.last() else {
+            break;
+        };
+        if batch.iter().any(|event| event.event_type == ERASED) {
+            return Err(SnapshotError::Stale(
+                "an erasure in the log follows it".into(),
+            ));
+        }
+        after = last.position;
+    }
+    Ok(())
 }
+
+/// The stored type of the event that erases personal data.
+const ERASED: &str = "PersonalDataErased";
+
+/// Events of the log after the snapshot read at once while looking for an erasure.
+const TAIL_BATCH: usize = 4096;
 
 fn sync_dir(dir: &Path) -> Result<(), SnapshotError> {
     File::open(dir)?.sync_all()?;

@@ -8,6 +8,7 @@ use parking_lot::Mutex;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
+use crate::error::Error;
 use crate::runtime::Applied;
 use crate::snapshot::{SnapshotError, SnapshotStore};
 
@@ -20,6 +21,11 @@ pub const SNAPSHOT_EVERY: u64 = 1_000_000;
 /// snapshot holds back applying for as long as it takes to write (seconds
 /// for a full union), so not often under steady traffic.
 pub const SNAPSHOT_INTERVAL: Duration = Duration::from_secs(15 * 60);
+
+/// Whether `event` erases someone's personal data.
+pub(crate) fn erases(event: &Event) -> bool {
+    matches!(event, Event::Person(PersonEvent::PersonalDataErased { .. }))
+}
 
 /// A request for a snapshot now, answered with the position written (`None`:
 /// nothing new since the last).
@@ -76,35 +82,37 @@ impl Snapshots {
         self.state.lock().event_id = Some(event_id);
     }
 
-    /// Deletes the snapshot if `batch` erases anyone's personal data: it was
-    /// written before, and would keep what the erasure removes.
-    pub(crate) fn before_applying(&self, batch: &[Applied]) {
-        let erases = batch.iter().any(|applied| {
-            matches!(
-                applied.event,
-                Event::Person(PersonEvent::PersonalDataErased { .. })
-            )
-        });
-        if !erases {
-            return;
-        }
+    /// Deletes the snapshot (and any half-written one) if `batch` erases
+    /// anyone's personal data: it was written before, and would keep what
+    /// the erasure removes.
+    ///
+    /// # Errors
+    /// When it cannot be deleted: the erasure must not be applied then.
+    pub(crate) fn before_applying(&self, batch: &[Applied]) -> Result<(), Error> {
+        let Some(erasure) = batch.iter().find(|applied| erases(&applied.event)) else {
+            return Ok(());
+        };
         let mut state = self.state.lock();
-        if state.at > 0 || self.store.path().exists() {
+        let had = state.at > 0 || self.store.path().exists();
+        self.store
+            .discard()
+            .map_err(|error| Error::SnapshotNotDeleted {
+                position: erasure.stored.position,
+                reason: error.to_string(),
+            })?;
+        if had {
+            tracing::info!("snapshot deleted: an erasure follows it");
             state.erased = true;
-            match self.store.discard() {
-                Ok(()) => tracing::info!("snapshot deleted: an erasure follows it"),
-                Err(error) => tracing::error!(
-                    %error,
-                    path = %self.store.path().display(),
-                    "the snapshot could not be deleted before an erasure; delete it by hand"
-                ),
-            }
-            state.at = 0;
         }
+        state.at = 0;
+        Ok(())
     }
 
     /// Whether to write one now, at `checkpoint` with the log at `head`.
     pub(crate) fn due(&self, checkpoint: u64, head: u64) -> bool {
+        if self.store.read_only {
+            return false;
+        }
         let state = self.state.lock();
         let rested = state
             .written
@@ -118,6 +126,9 @@ impl Snapshots {
     /// What to write at `checkpoint`: the event there; `None` when the
     /// snapshot on disk is already there.
     pub(crate) fn to_write(&self, checkpoint: u64) -> Option<Uuid> {
+        if self.store.read_only {
+            return None;
+        }
         let state = self.state.lock();
         if checkpoint == 0 || checkpoint == state.at {
             return None;
