@@ -102,6 +102,16 @@ fn store(dir: &Path, kek: &KeyEncryptionKey) -> SnapshotStore {
     SnapshotStore::new(dir.join("snapshots"), SnapshotKey::derive(kek))
 }
 
+/// A log of `n` transfers of one person in a new directory, and a store beside it.
+async fn given(n: u64) -> (TempDir, Arc<dyn EventLog>, SnapshotStore, PersonId) {
+    let dir = TempDir::new().unwrap();
+    let log = open_log(dir.path(), "a");
+    let store = store(dir.path(), &KeyEncryptionKey::generate());
+    let person = PersonId(Uuid::new_v4());
+    transfers(&log, person, n).await;
+    (dir, log, store, person)
+}
+
 /// What a test does to a snapshot file.
 type Damage = Box<dyn Fn(&Path)>;
 
@@ -113,12 +123,7 @@ fn flip(path: &Path, at: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_start_from_the_snapshot_folds_the_tail_and_equals_a_rebuild() {
-    let dir = TempDir::new().unwrap();
-    let log = open_log(dir.path(), "a");
-    let kek = KeyEncryptionKey::generate();
-    let store = store(dir.path(), &kek);
-    let person = PersonId(Uuid::new_v4());
-    transfers(&log, person, 1_000).await;
+    let (dir, log, store, person) = given(1_000).await;
 
     // What a write killed half way leaves behind is deleted at the next start.
     std::fs::create_dir_all(store.path().parent().unwrap()).unwrap();
@@ -159,12 +164,7 @@ async fn a_start_from_the_snapshot_folds_the_tail_and_equals_a_rebuild() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_damaged_stale_or_foreign_snapshot_is_deleted_and_the_log_folded_from_zero() {
-    let dir = TempDir::new().unwrap();
-    let log = open_log(dir.path(), "a");
-    let kek = KeyEncryptionKey::generate();
-    let store = store(dir.path(), &kek);
-    let person = PersonId(Uuid::new_v4());
-    transfers(&log, person, 300).await;
+    let (dir, log, store, person) = given(300).await;
     let write = async || {
         let (_, projector) = projector(&log, &store);
         projector.catch_up().await.unwrap();
@@ -279,12 +279,8 @@ async fn snapshot_at(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_erasure_deletes_the_snapshot_before_it_is_applied_and_caught_up_the_projector_writes_one()
  {
-    let dir = TempDir::new().unwrap();
-    let log = open_log(dir.path(), "a");
-    let kek = KeyEncryptionKey::generate();
-    let store = store(dir.path(), &kek).with_cadence(100, Duration::ZERO);
-    let person = PersonId(Uuid::new_v4());
-    transfers(&log, person, 250).await;
+    let (_dir, log, store, person) = given(250).await;
+    let store = store.with_cadence(100, Duration::ZERO);
     let models = || -> (Arc<Witness>, Vec<Arc<dyn Projection>>) {
         let witness = Arc::new(Witness {
             path: store.path(),
