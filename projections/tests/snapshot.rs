@@ -65,6 +65,15 @@ async fn append(log: &Arc<dyn EventLog>, event: Event) {
     log.append(request).await.unwrap();
 }
 
+async fn erase(log: &Arc<dyn EventLog>, person: PersonId) {
+    let erasure = PersonEvent::PersonalDataErased {
+        person_id: person,
+        basis: None,
+        erased_on: NaiveDate::from_ymd_opt(2024, 2, 1).unwrap(),
+    };
+    append(log, erasure.into()).await;
+}
+
 async fn transfers(log: &Arc<dyn EventLog>, person: PersonId, n: u64) {
     for i in 0..n {
         append(
@@ -204,13 +213,7 @@ async fn a_damaged_stale_or_foreign_snapshot_is_deleted_and_the_log_folded_from_
     // One that an erasure in the log follows (by another node, or a start
     // without snapshots): its models would show what the erasure removed.
     write().await;
-    let erasure: Event = PersonEvent::PersonalDataErased {
-        person_id: person,
-        basis: None,
-        erased_on: NaiveDate::from_ymd_opt(2024, 2, 1).unwrap(),
-    }
-    .into();
-    append(&log, erasure).await;
+    erase(&log, person).await;
     transfers(&log, person, 5).await;
     let (counts, erased) = projector(&log, &store);
     assert_eq!(erased.restore().await, None, "an erasure follows it");
@@ -310,13 +313,7 @@ async fn an_erasure_deletes_the_snapshot_before_it_is_applied_and_caught_up_the_
     // Caught up after 100 events or more: it writes one on its own.
     written(250).await;
 
-    let erasure: Event = PersonEvent::PersonalDataErased {
-        person_id: person,
-        basis: None,
-        erased_on: NaiveDate::from_ymd_opt(2024, 2, 1).unwrap(),
-    }
-    .into();
-    append(&log, erasure).await;
+    erase(&log, person).await;
     checkpoint.wait_for(|&at| at == 251).await.unwrap();
     assert_eq!(
         *witness.seen.lock(),
