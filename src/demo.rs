@@ -7,7 +7,7 @@ use eventlog::Backend;
 
 use crate::cli::{DemoArgs, GenerateArgs, StoreArgs};
 use crate::refusal::Refused;
-use crate::{generate, serve};
+use crate::{generate, serve, store};
 
 /// The label of the ADMINs the demo grants.
 const HOLDER: &str = "demo";
@@ -22,7 +22,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     // The address first: a busy port is found before minutes of generating.
     let listener = serve::bind(&args.serve).await?;
-    let snapshots = serve::snapshot_store(store, &args.serve)?;
+    let snapshots = store::snapshot_store(store, &args.serve)?;
     let head = *log.head().borrow();
     let token = if head == 0 {
         println!(

@@ -25,6 +25,7 @@ mod serve;
 mod store;
 mod token;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -63,6 +64,8 @@ fn start() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| EnvFilter::new("warn,projections::runtime=info")),
         )
         .with_writer(std::io::stderr)
+        // Colours for a terminal; plain text for a file or a journal.
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

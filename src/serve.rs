@@ -15,7 +15,7 @@ use tokio::net::TcpListener;
 use tokio::signal::unix::{SignalKind, signal};
 
 use crate::cli::{ServeArgs, StoreArgs};
-pub use crate::store::snapshot_store;
+use crate::store::snapshot_store;
 
 /// Serves the registry in `log`; prints the address it listens on.
 pub async fn run(

@@ -19,7 +19,7 @@ mod taking;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-pub use file::{Header, Section};
+pub use file::Section;
 pub use store::{Loaded, SnapshotStore};
 pub(crate) use taking::{Request, Snapshots};
 pub use taking::{SNAPSHOT_EVERY, SNAPSHOT_INTERVAL};

@@ -23,7 +23,7 @@ pub const SNAPSHOT_EVERY: u64 = 1_000_000;
 pub const SNAPSHOT_INTERVAL: Duration = Duration::from_secs(15 * 60);
 
 /// Whether `event` erases someone's personal data.
-pub(crate) fn erases(event: &Event) -> bool {
+fn erases(event: &Event) -> bool {
     matches!(event, Event::Person(PersonEvent::PersonalDataErased { .. }))
 }
 
